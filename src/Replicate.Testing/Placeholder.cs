@@ -1,0 +1,1 @@
+namespace Replicate.Testing; internal static class Placeholder { }

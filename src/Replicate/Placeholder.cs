@@ -1,0 +1,1 @@
+namespace Replicate; internal static class Placeholder { }
