@@ -1,1 +1,0 @@
-namespace Replicate.Testing; internal static class Placeholder { }

@@ -1,0 +1,220 @@
+using System.Diagnostics;
+using System.Net;
+
+namespace Replicate;
+
+/// <summary>
+/// A file a model produced: an <c>https:</c>/<c>http:</c> URL or a <c>data:</c> URI. A reusable handle, not a stream:
+/// every read fetches the file again, and HTTP downloads are streamed, never held in memory unless you ask for the bytes.
+/// Pass it as another model's input to chain models: it becomes its URL.
+/// </summary>
+[DebuggerDisplay("{ToString(),nq}")]
+public sealed class FileOutput
+{
+    private const int CopyBufferSize = 81920;
+    private readonly ReplicateTransport _transport;
+
+    internal FileOutput(Uri uri, ReplicateTransport transport)
+    {
+        Uri = uri;
+        _transport = transport;
+    }
+
+    /// <summary>Gets the file's URL (or <c>data:</c> URI).</summary>
+    public Uri Uri { get; }
+
+    /// <summary>
+    /// Gets the media type when it is known without a request (from a <c>data:</c> URI), otherwise <see langword="null"/>.
+    /// </summary>
+    public string? ContentType => DataUri.TryGetMediaType(Uri, out var mediaType) ? mediaType : null;
+
+    /// <summary>Opens the file for reading. Dispose the stream to release the connection.</summary>
+    /// <param name="cancellationToken">Cancels the request and the read.</param>
+    /// <returns>A read-only stream of the file's bytes.</returns>
+    /// <exception cref="ReplicateApiException">The file host answered with an error status.</exception>
+    /// <exception cref="ReplicateException">A <c>data:</c> URI is malformed.</exception>
+    public async Task<Stream> OpenReadAsync(CancellationToken cancellationToken = default)
+    {
+        if (Uri.Scheme == "data")
+        {
+            return new MemoryStream(DataUri.Decode(Uri), writable: false);
+        }
+
+        var request = _transport.CreateRequest(HttpMethod.Get, Uri, accept: "*/*");
+        try
+        {
+            var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            try
+            {
+                var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                return new ResponseStream(stream, response, request);
+            }
+            catch
+            {
+                response.Dispose();
+                throw;
+            }
+        }
+        catch
+        {
+            request.Dispose();
+            throw;
+        }
+    }
+
+    /// <summary>Reads the whole file into memory. Prefer <see cref="CopyToAsync"/> or <see cref="SaveAsync"/> for large files.</summary>
+    /// <param name="cancellationToken">Cancels the download.</param>
+    /// <returns>The file's bytes.</returns>
+    public async Task<byte[]> ReadAllBytesAsync(CancellationToken cancellationToken = default)
+    {
+        var source = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (source.ConfigureAwait(false))
+        {
+            var length = source.CanSeek ? source.Length : 0;
+            using var buffer = new MemoryStream(length is > 0 and < int.MaxValue ? (int)length : 0);
+            await source.CopyToAsync(buffer, CopyBufferSize, cancellationToken).ConfigureAwait(false);
+            return buffer.ToArray();
+        }
+    }
+
+    /// <summary>Streams the file into <paramref name="destination"/> with a fixed-size buffer, whatever the file's size.</summary>
+    /// <param name="destination">Where to write.</param>
+    /// <param name="cancellationToken">Cancels the download.</param>
+    /// <returns>A task that completes when the file was copied.</returns>
+    public async Task CopyToAsync(Stream destination, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(destination);
+        var source = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
+        await using (source.ConfigureAwait(false))
+        {
+            await source.CopyToAsync(destination, CopyBufferSize, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Downloads the file to <paramref name="path"/>, replacing it. A failed or canceled download leaves no partial file.
+    /// </summary>
+    /// <param name="path">The file to write.</param>
+    /// <param name="cancellationToken">Cancels the download.</param>
+    /// <returns>A task that completes when the file is written.</returns>
+    public async Task SaveAsync(string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var full = Path.GetFullPath(path);
+        var partial = full + ".partial";
+        try
+        {
+            var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, CopyBufferSize, FileOptions.Asynchronous);
+            await using (file.ConfigureAwait(false))
+            {
+                await CopyToAsync(file, cancellationToken).ConfigureAwait(false);
+            }
+
+            File.Move(partial, full, overwrite: true);
+        }
+        catch
+        {
+            TryDelete(partial);
+            throw;
+        }
+    }
+
+    /// <summary>Returns the URL, as Python's <c>str(FileOutput)</c> does.</summary>
+    /// <returns>The URL.</returns>
+    public override string ToString() => Uri.OriginalString;
+
+    /// <summary>Wraps a string that is an <c>http(s):</c> URL or a <c>data:</c> URI; anything else (<c>file:</c>, <c>javascript:</c>, text) is not a file.</summary>
+    internal static bool TryCreate(string? value, ReplicateTransport transport, out FileOutput? file)
+    {
+        file = null;
+        if (value is null
+            || !(value.StartsWith("https:", StringComparison.OrdinalIgnoreCase)
+                || value.StartsWith("http:", StringComparison.OrdinalIgnoreCase)
+                || value.StartsWith("data:", StringComparison.OrdinalIgnoreCase))
+            || !Uri.TryCreate(value, UriKind.Absolute, out var uri)
+            || (uri.Scheme != "data" && string.IsNullOrEmpty(uri.Host)))
+        {
+            return false;
+        }
+
+        file = new FileOutput(uri, transport);
+        return true;
+    }
+
+    private static void TryDelete(string path)
+    {
+        try
+        {
+            File.Delete(path);
+        }
+        catch (IOException)
+        {
+            // Best effort: the original error matters more.
+        }
+        catch (UnauthorizedAccessException)
+        {
+            // Best effort: the original error matters more.
+        }
+    }
+
+    /// <summary>The response body, which disposes the response (returning the connection to the pool) when disposed.</summary>
+    private sealed class ResponseStream(Stream inner, HttpResponseMessage response, HttpRequestMessage request) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => response.Content.Headers.ContentLength ?? throw new NotSupportedException("The server did not send a Content-Length.");
+
+        public override long Position
+        {
+            get => throw new NotSupportedException();
+            set => throw new NotSupportedException();
+        }
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+        public override int Read(Span<byte> buffer) => inner.Read(buffer);
+
+        public override Task<int> ReadAsync(byte[] buffer, int offset, int count, CancellationToken cancellationToken) =>
+            inner.ReadAsync(buffer, offset, count, cancellationToken);
+
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            inner.ReadAsync(buffer, cancellationToken);
+
+        public override Task CopyToAsync(Stream destination, int bufferSize, CancellationToken cancellationToken) =>
+            inner.CopyToAsync(destination, bufferSize, cancellationToken);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                inner.Dispose();
+                response.Dispose();
+                request.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+
+        public override async ValueTask DisposeAsync()
+        {
+            await inner.DisposeAsync().ConfigureAwait(false);
+            response.Dispose();
+            request.Dispose();
+            await base.DisposeAsync().ConfigureAwait(false);
+        }
+    }
+}

@@ -1,0 +1,276 @@
+using System.Buffers;
+using System.Globalization;
+using System.Net;
+using System.Net.Http.Headers;
+using System.Reflection;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
+
+namespace Replicate;
+
+/// <summary>
+/// How every request goes over the wire: builds it (token, <c>User-Agent</c>, <c>Accept</c>), sends it through the
+/// <see cref="HttpClient"/> (whose handler chain retries), turns error statuses into <see cref="ReplicateApiException"/>
+/// and reads JSON with the source-generated context. The token is attached only to the API host and Replicate-owned
+/// hosts, never to a URL a model put in its output.
+/// </summary>
+internal sealed class ReplicateTransport
+{
+    /// <summary>The most of an error body kept in an exception: enough to diagnose, bounded against hostile servers.</summary>
+    private const int MaxErrorBodyBytes = 64 * 1024;
+
+    private static readonly string DefaultUserAgent = "replicate-dotnet/" + SdkVersion();
+    private static readonly MediaTypeWithQualityHeaderValue JsonMediaType = new("application/json");
+    private readonly HttpClient _http;
+    private readonly AuthenticationHeaderValue? _authorization;
+    private readonly string _userAgent;
+
+    public ReplicateTransport(HttpClient http, ReplicateClientOptions options, Uri baseAddress, string? apiToken)
+    {
+        _http = http;
+        Options = options;
+        BaseAddress = baseAddress;
+        _authorization = string.IsNullOrWhiteSpace(apiToken) ? null : new AuthenticationHeaderValue("Bearer", apiToken);
+        _userAgent = string.IsNullOrWhiteSpace(options.UserAgentSuffix) ? DefaultUserAgent : $"{DefaultUserAgent} {options.UserAgentSuffix}";
+    }
+
+    /// <summary>Gets the API address, ending in <c>/v1/</c>.</summary>
+    public Uri BaseAddress { get; }
+
+    /// <summary>Gets the resolved options.</summary>
+    public ReplicateClientOptions Options { get; }
+
+    /// <summary>Gets the clock.</summary>
+    public TimeProvider TimeProvider => Options.TimeProvider;
+
+    /// <summary>Gets the HTTP client, for requests that are not JSON API calls (downloads, streams).</summary>
+    public HttpClient Http => _http;
+
+    /// <summary>Resolves a path relative to the API base (<c>predictions/abc</c>).</summary>
+    public Uri Resolve(string relativePath) => new(BaseAddress, relativePath);
+
+    /// <summary>
+    /// Creates a request with the SDK's headers. The token goes only to the API host and Replicate-owned hosts over
+    /// HTTPS; an API request without a configured token fails here, before anything is sent.
+    /// </summary>
+    public HttpRequestMessage CreateRequest(HttpMethod method, Uri uri, string? accept = "application/json")
+    {
+        var request = new HttpRequestMessage(method, uri);
+        request.Headers.TryAddWithoutValidation("User-Agent", _userAgent);
+        if (accept is not null)
+        {
+            request.Headers.Accept.Add(accept == "application/json" ? JsonMediaType : new MediaTypeWithQualityHeaderValue(accept));
+        }
+
+        var isApiHost = IsApiHost(uri);
+        if (isApiHost || IsReplicateOwnedHost(uri))
+        {
+            if (_authorization is not null)
+            {
+                request.Headers.Authorization = _authorization;
+            }
+            else if (isApiHost)
+            {
+                request.Dispose();
+                throw new ReplicateException(
+                    "No Replicate API token is configured. Set the REPLICATE_API_TOKEN environment variable, or pass " +
+                    "ReplicateClientOptions.ApiToken. Create a token at https://replicate.com/account/api-tokens.");
+            }
+        }
+
+        return request;
+    }
+
+    /// <summary>Sends a request and returns the successful response with its body unread; error statuses throw.</summary>
+    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        if (response.IsSuccessStatusCode)
+        {
+            return response;
+        }
+
+        using (response)
+        {
+            throw await CreateApiExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>Sends a request and reads its JSON body.</summary>
+    public async Task<T> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        using (request)
+        using (var response = await SendAsync(request, cancellationToken).ConfigureAwait(false))
+        {
+            return await ReadJsonAsync(request, response, typeInfo, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>GETs a path relative to the API base, or an absolute URL (a pagination cursor), and reads its JSON.</summary>
+    public Task<T> GetAsync<T>(Uri uri, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
+        SendAsync(CreateRequest(HttpMethod.Get, uri), typeInfo, cancellationToken);
+
+    /// <summary>Creates JSON content from a writer callback, buffered so a retry can send it again.</summary>
+    public static HttpContent JsonContent<TState>(TState state, Action<Utf8JsonWriter, TState> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(512);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            write(writer, state);
+        }
+
+        var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
+        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+        return content;
+    }
+
+    /// <summary>Parses <c>Retry-After</c>: delta seconds or an HTTP date (relative to <paramref name="timeProvider"/>).</summary>
+    public static TimeSpan? ParseRetryAfter(HttpResponseMessage response, TimeProvider timeProvider)
+    {
+        var header = response.Headers.RetryAfter;
+        if (header is null)
+        {
+            return null;
+        }
+
+        if (header.Delta is { } delta)
+        {
+            return delta < TimeSpan.Zero ? TimeSpan.Zero : delta;
+        }
+
+        if (header.Date is { } date)
+        {
+            var wait = date - timeProvider.GetUtcNow();
+            return wait < TimeSpan.Zero ? TimeSpan.Zero : wait;
+        }
+
+        return null;
+    }
+
+    /// <summary>Formats a timestamp the way list filters expect it (RFC 3339, UTC).</summary>
+    public static string FormatTimestamp(DateTimeOffset value) =>
+        value.UtcDateTime.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
+
+    private static async Task<T> ReadJsonAsync<T>(HttpRequestMessage request, HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    {
+        T? value;
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                value = await JsonSerializer.DeserializeAsync(stream, typeInfo, cancellationToken).ConfigureAwait(false);
+            }
+        }
+        catch (JsonException ex)
+        {
+            throw new ReplicateException(
+                $"The API answered {request.Method} {request.RequestUri?.AbsolutePath} with a body that is not the expected JSON ({typeof(T).Name}): {ex.Message}", ex);
+        }
+
+        return value ?? throw new ReplicateException(
+            $"The API answered {request.Method} {request.RequestUri?.AbsolutePath} with an empty JSON body where a {typeof(T).Name} was expected.");
+    }
+
+    private async Task<ReplicateApiException> CreateApiExceptionAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var body = await ReadBoundedStringAsync(response, cancellationToken).ConfigureAwait(false);
+        ProblemDetails? problem = null;
+        if (body.Length > 0 && body[0] == '{')
+        {
+            try
+            {
+                problem = JsonSerializer.Deserialize(body, ReplicateJsonContext.Default.ProblemDetails);
+            }
+            catch (JsonException)
+            {
+                // Not problem details after all (a proxy's error page, say): the raw body still goes in the exception.
+            }
+        }
+
+        var retryAfter = ParseRetryAfter(response, TimeProvider);
+        int? attempts = request.Options.TryGetValue(RetryHandler.AttemptsKey, out var count) ? count : null;
+        var uri = request.RequestUri is { } requestUri ? StripQuery(requestUri) : null;
+        var message = ReplicateApiException.Describe(response.StatusCode, request.Method.Method, uri, problem?.Title, problem?.Detail, retryAfter, body, attempts);
+        return new ReplicateApiException(response.StatusCode, message)
+        {
+            Type = problem?.Type,
+            Title = problem?.Title,
+            Detail = problem?.Detail,
+            Instance = problem?.Instance,
+            RetryAfter = retryAfter,
+            ResponseBody = body.Length == 0 ? null : body,
+            RequestMethod = request.Method.Method,
+            RequestUri = uri,
+            Attempts = attempts,
+        };
+    }
+
+    private static async Task<string> ReadBoundedStringAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        try
+        {
+            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+            await using (stream.ConfigureAwait(false))
+            {
+                var buffer = ArrayPool<byte>.Shared.Rent(MaxErrorBodyBytes);
+                try
+                {
+                    var total = 0;
+                    int read;
+                    while (total < MaxErrorBodyBytes
+                        && (read = await stream.ReadAsync(buffer.AsMemory(total, MaxErrorBodyBytes - total), cancellationToken).ConfigureAwait(false)) > 0)
+                    {
+                        total += read;
+                    }
+
+                    return Encoding.UTF8.GetString(buffer, 0, total);
+                }
+                finally
+                {
+                    ArrayPool<byte>.Shared.Return(buffer);
+                }
+            }
+        }
+        catch (Exception ex) when (ex is HttpRequestException or IOException)
+        {
+            // The status is what matters; a body cut off mid-read must not hide it.
+            return string.Empty;
+        }
+    }
+
+    private bool IsApiHost(Uri uri) =>
+        uri.IsAbsoluteUri
+        && string.Equals(uri.Scheme, BaseAddress.Scheme, StringComparison.OrdinalIgnoreCase)
+        && string.Equals(uri.IdnHost, BaseAddress.IdnHost, StringComparison.OrdinalIgnoreCase)
+        && uri.Port == BaseAddress.Port;
+
+    /// <summary>replicate.com, replicate.delivery and their subdomains, over HTTPS only.</summary>
+    internal static bool IsReplicateOwnedHost(Uri uri)
+    {
+        if (!uri.IsAbsoluteUri || uri.Scheme != Uri.UriSchemeHttps)
+        {
+            return false;
+        }
+
+        var host = uri.IdnHost;
+        return IsDomainOrSubdomain(host, "replicate.com") || IsDomainOrSubdomain(host, "replicate.delivery");
+    }
+
+    private static bool IsDomainOrSubdomain(string host, string domain) =>
+        host.Equals(domain, StringComparison.OrdinalIgnoreCase)
+        || (host.Length > domain.Length + 1
+            && host.EndsWith(domain, StringComparison.OrdinalIgnoreCase)
+            && host[host.Length - domain.Length - 1] == '.');
+
+    private static Uri StripQuery(Uri uri) =>
+        uri.IsAbsoluteUri && uri.Query.Length > 0 ? new Uri(uri.GetLeftPart(UriPartial.Path)) : uri;
+
+    private static string SdkVersion()
+    {
+        var version = typeof(ReplicateTransport).Assembly.GetCustomAttribute<AssemblyInformationalVersionAttribute>()?.InformationalVersion ?? "0.0.0";
+        var plus = version.IndexOf('+', StringComparison.Ordinal);
+        return plus < 0 ? version : version[..plus];
+    }
+}

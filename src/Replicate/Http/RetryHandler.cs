@@ -1,0 +1,144 @@
+using System.Net;
+using Polly;
+using Polly.Retry;
+using Polly.Timeout;
+
+namespace Replicate;
+
+/// <summary>
+/// Retries transient failures with a Polly pipeline built once per client: exponential backoff with jitter, a cap,
+/// <c>Retry-After</c> honoured, every delay on the client's <see cref="TimeProvider"/>. Reads are retried on network
+/// errors, timeouts, 408, 429 and 5xx gateway errors; POST and PATCH only on 429, because a throttled create was not
+/// processed, while a 500 or a dropped connection may already have started a paid prediction.
+/// </summary>
+internal sealed class RetryHandler : DelegatingHandler
+{
+    /// <summary>How many attempts the request took, for error messages.</summary>
+    public static readonly HttpRequestOptionsKey<int> AttemptsKey = new("Replicate.Attempts");
+
+    /// <summary>Overrides the attempt timeout (a sync-wait create holds the connection for up to 60 s).</summary>
+    public static readonly HttpRequestOptionsKey<TimeSpan> AttemptTimeoutKey = new("Replicate.AttemptTimeout");
+
+    /// <summary>Marks a request whose body cannot be sent twice (a non-seekable upload).</summary>
+    public static readonly HttpRequestOptionsKey<bool> NoRetryKey = new("Replicate.NoRetry");
+
+    private static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("Replicate.Request");
+    private static readonly HttpMethod Query = new("QUERY");
+
+    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    private readonly ReplicateClientOptions _options;
+
+    public RetryHandler(ReplicateClientOptions options, HttpMessageHandler? innerHandler = null)
+    {
+        _options = options;
+        if (innerHandler is not null)
+        {
+            InnerHandler = innerHandler;
+        }
+
+        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = options.TimeProvider };
+        if (options.MaxRetries > 0)
+        {
+            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = options.RetryDelay,
+                MaxDelay = options.MaxRetryDelay,
+                ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Context, args.Outcome)),
+                DelayGenerator = args => new ValueTask<TimeSpan?>(
+                    args.Outcome.Result is { } response ? ReplicateTransport.ParseRetryAfter(response, options.TimeProvider) : null),
+            });
+        }
+
+        // Inside the retry, so each attempt gets its own time to headers.
+        builder.AddTimeout(new TimeoutStrategyOptions
+        {
+            TimeoutGenerator = args => new ValueTask<TimeSpan>(AttemptTimeout(args.Context)),
+        });
+        _pipeline = builder.Build();
+    }
+
+    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(RequestKey, request);
+        try
+        {
+            var outcome = await _pipeline.ExecuteOutcomeAsync(
+                static async (context, state) =>
+                {
+                    var (handler, request) = state;
+                    request.Options.Set(AttemptsKey, (request.Options.TryGetValue(AttemptsKey, out var attempts) ? attempts : 0) + 1);
+                    try
+                    {
+                        var response = await handler.SendAttemptAsync(request, context.CancellationToken).ConfigureAwait(false);
+                        return Outcome.FromResult(response);
+                    }
+                    catch (Exception ex)
+                    {
+                        return Outcome.FromException<HttpResponseMessage>(ex);
+                    }
+                },
+                context,
+                (this, request)).ConfigureAwait(false);
+
+            if (outcome.Exception is TimeoutRejectedException timeout)
+            {
+                var attempts = request.Options.TryGetValue(AttemptsKey, out var count) ? count : 1;
+                throw new TimeoutException(
+                    $"{request.Method} {request.RequestUri?.AbsolutePath} got no response within {timeout.Timeout.TotalSeconds:0.#} s " +
+                    $"(ReplicateClientOptions.RequestTimeout) after {attempts} attempt(s).", timeout);
+            }
+
+            outcome.ThrowIfException();
+            return outcome.Result!;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private Task<HttpResponseMessage> SendAttemptAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        base.SendAsync(request, cancellationToken);
+
+    private TimeSpan AttemptTimeout(ResilienceContext context) =>
+        context.Properties.TryGetValue(RequestKey, out var request) && request.Options.TryGetValue(AttemptTimeoutKey, out var timeout)
+            ? timeout
+            : _options.RequestTimeout;
+
+    private bool ShouldRetry(ResilienceContext context, Outcome<HttpResponseMessage> outcome)
+    {
+        if (!context.Properties.TryGetValue(RequestKey, out var request)
+            || (request.Options.TryGetValue(NoRetryKey, out var noRetry) && noRetry))
+        {
+            return false;
+        }
+
+        var idempotent = IsIdempotent(request.Method);
+        if (outcome.Exception is { } exception)
+        {
+            // The caller's own cancellation is never retried; a timeout or a network error is, for reads.
+            return idempotent && exception is HttpRequestException or TimeoutRejectedException;
+        }
+
+        var response = outcome.Result!;
+        var retryable = response.StatusCode switch
+        {
+            HttpStatusCode.TooManyRequests => true,
+            HttpStatusCode.RequestTimeout or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway
+                or HttpStatusCode.ServiceUnavailable or HttpStatusCode.GatewayTimeout => idempotent,
+            _ => false,
+        };
+
+        // A server asking for a longer pause than the cap gets its answer surfaced, not a thread parked for an hour.
+        return retryable
+            && !(ReplicateTransport.ParseRetryAfter(response, _options.TimeProvider) > _options.MaxRetryDelay);
+    }
+
+    private static bool IsIdempotent(HttpMethod method) =>
+        method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Delete || method == HttpMethod.Put
+        || method == HttpMethod.Options || method == Query;
+}

@@ -1,0 +1,26 @@
+using System.Text.Json.Serialization;
+
+namespace Replicate;
+
+/// <summary>The one source-generated context for every type the SDK reads from or writes to the wire.</summary>
+[JsonSourceGenerationOptions(
+    PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
+    DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
+    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+[JsonSerializable(typeof(Prediction))]
+[JsonSerializable(typeof(Page<Prediction>))]
+[JsonSerializable(typeof(ProblemDetails))]
+internal sealed partial class ReplicateJsonContext : JsonSerializerContext;
+
+/// <summary>RFC 7807 problem details, as the API sends them on errors.</summary>
+internal sealed class ProblemDetails
+{
+    public string? Type { get; init; }
+
+    public string? Title { get; init; }
+
+    [JsonConverter(typeof(LenientStringConverter))]
+    public string? Detail { get; init; }
+
+    public string? Instance { get; init; }
+}

@@ -1,1 +1,0 @@
-namespace Replicate; internal static class Placeholder { }

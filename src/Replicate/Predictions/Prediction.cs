@@ -1,0 +1,85 @@
+using System.Diagnostics;
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Replicate;
+
+/// <summary>
+/// A prediction: one run of a model, as <c>GET /predictions/{id}</c> returns it (and as webhooks deliver it).
+/// A plain snapshot: it holds no client and never changes; fetch it again for the latest state.
+/// </summary>
+[DebuggerDisplay("{Id,nq} {Status} {Model,nq}")]
+public sealed class Prediction
+{
+    /// <summary>Gets the prediction id (an opaque string).</summary>
+    public required string Id { get; init; }
+
+    /// <summary>Gets the model, as <c>owner/name</c>.</summary>
+    public string? Model { get; init; }
+
+    /// <summary>Gets the version id, or <c>hidden</c> for official models that do not expose versions.</summary>
+    public string? Version { get; init; }
+
+    /// <summary>Gets the status.</summary>
+    public PredictionStatus Status { get; init; }
+
+    /// <summary>Gets the input as the server recorded it (files appear as URLs).</summary>
+    public JsonElement? Input { get; init; }
+
+    /// <summary>
+    /// Gets the raw output: any JSON the model produces, <see langword="null"/> until there is output and again once
+    /// the data was removed. <see cref="ReplicateClient.RunAsync(ModelIdentifier, object, PredictionOptions?, IProgress{Prediction}?, CancellationToken)"/>
+    /// wraps it in a <see cref="PredictionOutput"/> with typed views.
+    /// </summary>
+    public JsonElement? Output { get; init; }
+
+    /// <summary>Gets the model's log output so far.</summary>
+    public string? Logs { get; init; }
+
+    /// <summary>Gets the error message when <see cref="Status"/> is <c>failed</c>.</summary>
+    [JsonConverter(typeof(LenientStringConverter))]
+    public string? Error { get; init; }
+
+    /// <summary>Gets when the prediction was created.</summary>
+    public DateTimeOffset? CreatedAt { get; init; }
+
+    /// <summary>Gets when the model started running.</summary>
+    public DateTimeOffset? StartedAt { get; init; }
+
+    /// <summary>Gets when the prediction finished and all outputs were uploaded.</summary>
+    public DateTimeOffset? CompletedAt { get; init; }
+
+    /// <summary>Gets when the prediction will be canceled automatically (set with <see cref="PredictionOptions.CancelAfter"/>).</summary>
+    public DateTimeOffset? Deadline { get; init; }
+
+    /// <summary>Gets whether the input and output were deleted (API predictions keep them for about an hour).</summary>
+    public bool DataRemoved { get; init; }
+
+    /// <summary>Gets the deployment that created the prediction, if one did.</summary>
+    public string? Deployment { get; init; }
+
+    /// <summary>Gets how the prediction was created: <c>api</c> or <c>web</c>.</summary>
+    public string? Source { get; init; }
+
+    /// <summary>Gets the metrics the server reported.</summary>
+    public PredictionMetrics? Metrics { get; init; }
+
+    /// <summary>Gets the URLs for working with the prediction.</summary>
+    public PredictionUrls? Urls { get; init; }
+
+    /// <summary>Gets the webhook URL, when one was requested.</summary>
+    public Uri? Webhook { get; init; }
+
+    /// <summary>Gets the events that trigger the webhook, when a filter was requested.</summary>
+    public IReadOnlyList<WebhookEventType>? WebhookEventsFilter { get; init; }
+
+    /// <summary>
+    /// Gets the progress parsed from the last tqdm-style line in <see cref="Logs"/>
+    /// (e.g. <c> 45%|████▌     | 9/20</c>), or <see langword="null"/> when there is none.
+    /// </summary>
+    [JsonIgnore]
+    public PredictionProgress? Progress => PredictionProgress.Parse(Logs);
+
+    /// <inheritdoc />
+    public override string ToString() => $"Prediction {Id} ({Status})";
+}

@@ -1,0 +1,56 @@
+namespace Replicate;
+
+/// <summary>Options for creating a prediction.</summary>
+public sealed class PredictionOptions
+{
+    /// <summary>
+    /// Gets or sets how long the server should hold the create request open for the result (sync mode,
+    /// <c>Prefer: wait=N</c>, 1–60 s, rounded up to whole seconds). For <c>CreateAsync</c>, <see langword="null"/> means
+    /// no wait; for <c>RunAsync</c> it means <see cref="ReplicateClientOptions.Wait"/>, and <see cref="TimeSpan.Zero"/>
+    /// turns sync mode off.
+    /// </summary>
+    public TimeSpan? Wait { get; set; }
+
+    /// <summary>
+    /// Gets or sets the prediction's maximum lifetime, counted from creation (<c>Cancel-After</c>, at least 5 s). When it
+    /// passes the prediction ends <c>canceled</c> if it was running, or <c>aborted</c> if it never started.
+    /// </summary>
+    public TimeSpan? CancelAfter { get; set; }
+
+    /// <summary>
+    /// Gets or sets the HTTPS URL Replicate POSTs the prediction to as it changes (plain HTTP is accepted only for
+    /// loopback addresses, for local testing). Check deliveries with <c>WebhookSignature</c>.
+    /// </summary>
+    public Uri? Webhook { get; set; }
+
+    /// <summary>Gets or sets which events trigger a webhook delivery; the server default is output and completion.</summary>
+    public IReadOnlyList<WebhookEventType>? WebhookEventsFilter { get; set; }
+
+    /// <summary>
+    /// Gets or sets whether, when <c>RunAsync</c> or <c>StreamAsync</c> is canceled after the prediction was created, the
+    /// SDK also cancels the prediction on the server so nobody pays for abandoned work (default <see langword="true"/>).
+    /// </summary>
+    public bool CancelOnAbandon { get; set; } = true;
+
+    internal void Validate()
+    {
+        if (Wait is { } wait && (wait < TimeSpan.Zero || wait > TimeSpan.FromSeconds(60)))
+        {
+            throw new ArgumentOutOfRangeException(nameof(Wait), wait, "Wait must be between 0 and 60 seconds: the server holds a create request for at most 60 s.");
+        }
+
+        if (CancelAfter is { } cancelAfter && cancelAfter < TimeSpan.FromSeconds(5))
+        {
+            throw new ArgumentOutOfRangeException(nameof(CancelAfter), cancelAfter, "CancelAfter must be at least 5 seconds.");
+        }
+
+        if (Webhook is { } webhook && !IsAcceptableWebhook(webhook))
+        {
+            throw new ArgumentException($"Webhook '{webhook}' must be an absolute HTTPS URL (Replicate delivers only to HTTPS; HTTP is allowed for loopback addresses in tests).", nameof(Webhook));
+        }
+    }
+
+    private static bool IsAcceptableWebhook(Uri webhook) =>
+        webhook.IsAbsoluteUri
+        && (webhook.Scheme == Uri.UriSchemeHttps || (webhook.Scheme == Uri.UriSchemeHttp && webhook.IsLoopback));
+}

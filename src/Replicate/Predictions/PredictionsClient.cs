@@ -1,0 +1,258 @@
+using System.Globalization;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+
+namespace Replicate;
+
+/// <summary>Creates, reads, waits for, cancels and lists predictions. Reach it through <see cref="ReplicateClient.Predictions"/>.</summary>
+public class PredictionsClient
+{
+    private readonly ReplicateTransport _transport;
+
+    /// <summary>Initializes a new instance for mocking.</summary>
+    protected PredictionsClient()
+    {
+        _transport = null!;
+    }
+
+    internal PredictionsClient(ReplicateTransport transport)
+    {
+        _transport = transport;
+    }
+
+    /// <summary>
+    /// Creates a prediction. <c>owner/name</c> goes to <c>POST /models/{owner}/{name}/predictions</c> (official models);
+    /// a version (<c>owner/name:version</c> or a bare version id) goes to <c>POST /predictions</c>.
+    /// </summary>
+    /// <param name="model">The model or version to run.</param>
+    /// <param name="input">The model's input: an anonymous object, dictionary, record or <see cref="System.Text.Json.Nodes.JsonObject"/>.</param>
+    /// <param name="options">Sync wait, deadline and webhook options.</param>
+    /// <param name="cancellationToken">Cancels the request. A prediction the server already created keeps running.</param>
+    /// <returns>The new prediction; with <see cref="PredictionOptions.Wait"/>, possibly already finished.</returns>
+    /// <exception cref="ArgumentException">The input or an option is invalid; nothing was sent.</exception>
+    /// <exception cref="ReplicateApiException">The API rejected the request.</exception>
+    public virtual Task<Prediction> CreateAsync(ModelIdentifier model, object input, PredictionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var (uri, version) = Route(model);
+        return CreateAsync(uri, version, input, options, stream: false, cancellationToken);
+    }
+
+    /// <summary>Gets the latest state of a prediction (<c>GET /predictions/{id}</c>).</summary>
+    /// <param name="id">The prediction id.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The prediction.</returns>
+    /// <exception cref="ReplicateApiException">404 when there is no such prediction.</exception>
+    public virtual Task<Prediction> GetAsync(string id, CancellationToken cancellationToken = default) =>
+        _transport.GetAsync(_transport.Resolve("predictions/" + EscapeId(id)), ReplicateJsonContext.Default.Prediction, cancellationToken);
+
+    /// <summary>Cancels a prediction (<c>POST /predictions/{id}/cancel</c>). Canceling a finished prediction changes nothing.</summary>
+    /// <param name="id">The prediction id.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The prediction after the cancel request.</returns>
+    public virtual Task<Prediction> CancelAsync(string id, CancellationToken cancellationToken = default)
+    {
+        var request = _transport.CreateRequest(HttpMethod.Post, _transport.Resolve("predictions/" + EscapeId(id) + "/cancel"));
+        return _transport.SendAsync(request, ReplicateJsonContext.Default.Prediction, cancellationToken);
+    }
+
+    /// <summary>
+    /// Polls a prediction every <see cref="ReplicateClientOptions.PollingInterval"/> until it is terminal (succeeded,
+    /// failed, canceled, aborted, or a status this version does not know). Canceling the token stops waiting; it does
+    /// not cancel the prediction (use <see cref="CancelAsync"/>).
+    /// </summary>
+    /// <param name="prediction">The prediction to wait for.</param>
+    /// <param name="progress">Called with every polled state, for status, logs and <see cref="Prediction.Progress"/>.</param>
+    /// <param name="cancellationToken">Stops waiting.</param>
+    /// <returns>The prediction in its terminal state. A failed prediction is returned, not thrown.</returns>
+    public virtual async Task<Prediction> WaitAsync(Prediction prediction, IProgress<Prediction>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prediction);
+        var interval = _transport.Options.PollingInterval!.Value;
+        while (!prediction.Status.IsTerminal)
+        {
+            await Task.Delay(interval, _transport.TimeProvider, cancellationToken).ConfigureAwait(false);
+            prediction = await GetAsync(prediction.Id, cancellationToken).ConfigureAwait(false);
+            progress?.Report(prediction);
+        }
+
+        return prediction;
+    }
+
+    /// <summary>Gets one page of predictions, newest first (<c>GET /predictions</c>).</summary>
+    /// <param name="cursor">A page's <see cref="Page{T}.Next"/> or <see cref="Page{T}.Previous"/>, or <see langword="null"/> for the first page.</param>
+    /// <param name="createdAfter">Only predictions created at or after this time (ignored when <paramref name="cursor"/> is given: the cursor carries the filter).</param>
+    /// <param name="createdBefore">Only predictions created before this time (ignored when <paramref name="cursor"/> is given).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The page.</returns>
+    public virtual Task<Page<Prediction>> ListAsync(string? cursor = null, DateTimeOffset? createdAfter = null, DateTimeOffset? createdBefore = null, CancellationToken cancellationToken = default)
+    {
+        var uri = cursor is null ? _transport.Resolve("predictions" + Filters(createdAfter, createdBefore)) : PageUri(cursor, "predictions");
+        return _transport.GetAsync(uri, ReplicateJsonContext.Default.PagePrediction, cancellationToken);
+    }
+
+    /// <summary>Enumerates every prediction, newest first, fetching pages lazily as you iterate.</summary>
+    /// <param name="createdAfter">Only predictions created at or after this time.</param>
+    /// <param name="createdBefore">Only predictions created before this time.</param>
+    /// <param name="cancellationToken">Cancels the enumeration.</param>
+    /// <returns>The predictions.</returns>
+    public virtual async IAsyncEnumerable<Prediction> EnumerateAsync(DateTimeOffset? createdAfter = null, DateTimeOffset? createdBefore = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var page = await ListAsync(null, createdAfter, createdBefore, cancellationToken).ConfigureAwait(false);
+        var seen = new HashSet<string>(StringComparer.Ordinal);
+        while (true)
+        {
+            foreach (var prediction in page.Results)
+            {
+                yield return prediction;
+            }
+
+            if (page.Next is null)
+            {
+                yield break;
+            }
+
+            // A server that hands back a cursor it already gave would otherwise loop forever.
+            if (!seen.Add(page.Next))
+            {
+                throw new ReplicateException($"The API returned the same page cursor twice while listing predictions ({page.Next}); stopping.");
+            }
+
+            page = await ListAsync(page.Next, cancellationToken: cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    internal async Task<Prediction> CreateAsync(Uri uri, string? version, object input, PredictionOptions? options, bool stream, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        options?.Validate();
+        var content = ReplicateTransport.JsonContent((version, input, options, stream), static (writer, state) =>
+        {
+            var (version, input, options, stream) = state;
+            writer.WriteStartObject();
+            if (version is not null)
+            {
+                writer.WriteString("version", version);
+            }
+
+            writer.WritePropertyName("input");
+            InputSerializer.WriteInput(writer, input, nameof(input));
+            if (options?.Webhook is { } webhook)
+            {
+                writer.WriteString("webhook", webhook.AbsoluteUri);
+            }
+
+            if (options?.WebhookEventsFilter is { Count: > 0 } filter)
+            {
+                writer.WriteStartArray("webhook_events_filter");
+                foreach (var eventType in filter)
+                {
+                    writer.WriteStringValue(eventType.Value);
+                }
+
+                writer.WriteEndArray();
+            }
+
+            if (stream)
+            {
+                writer.WriteBoolean("stream", true);
+            }
+
+            writer.WriteEndObject();
+        });
+
+        var request = _transport.CreateRequest(HttpMethod.Post, uri);
+        request.Content = content;
+        if (options?.Wait is { } wait && wait > TimeSpan.Zero)
+        {
+            var seconds = (int)Math.Ceiling(wait.TotalSeconds);
+            request.Headers.TryAddWithoutValidation("Prefer", "wait=" + seconds.ToString(CultureInfo.InvariantCulture));
+
+            // The server holds the connection up to N s: the attempt timeout must outlast it.
+            var attemptTimeout = TimeSpan.FromSeconds(seconds + 10);
+            request.Options.Set(RetryHandler.AttemptTimeoutKey, attemptTimeout > _transport.Options.RequestTimeout ? attemptTimeout : _transport.Options.RequestTimeout);
+        }
+
+        if (options?.CancelAfter is { } cancelAfter)
+        {
+            request.Headers.TryAddWithoutValidation("Cancel-After", Math.Ceiling(cancelAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s");
+        }
+
+        return await _transport.SendAsync(request, ReplicateJsonContext.Default.Prediction, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Cancels a prediction nobody waits for any more, without letting a failure hide why the caller stopped.</summary>
+    internal async Task TryCancelAbandonedAsync(string id)
+    {
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10), _transport.TimeProvider);
+        try
+        {
+            await CancelAsync(id, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ReplicateException or HttpRequestException or OperationCanceledException or TimeoutException)
+        {
+            // Best effort: the caller's cancellation is what surfaces.
+        }
+    }
+
+    internal (Uri Uri, string? Version) Route(ModelIdentifier model)
+    {
+        if (model.Version is { } version)
+        {
+            return (_transport.Resolve("predictions"), version);
+        }
+
+        if (!model.HasModel)
+        {
+            throw new ArgumentException("A model identifier is required: use 'owner/name', 'owner/name:version' or a 64-character version id.", nameof(model));
+        }
+
+        return (_transport.Resolve($"models/{model.Owner}/{model.Name}/predictions"), null);
+    }
+
+    internal Uri PageUri(string cursor, string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(cursor);
+        if (Uri.TryCreate(cursor, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
+        {
+            // Cursors are the absolute URLs the API returned; never follow one to another host.
+            var api = _transport.BaseAddress;
+            if (!string.Equals(absolute.IdnHost, api.IdnHost, StringComparison.OrdinalIgnoreCase) || absolute.Port != api.Port || absolute.Scheme != api.Scheme)
+            {
+                throw new ArgumentException($"The cursor '{cursor}' points to {absolute.Authority}, not the API ({api.Authority}).", nameof(cursor));
+            }
+
+            return absolute;
+        }
+
+        // A bare cursor value.
+        return _transport.Resolve(path + "?cursor=" + Uri.EscapeDataString(cursor));
+    }
+
+    internal static string EscapeId(string id)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id);
+        return Uri.EscapeDataString(id);
+    }
+
+    private static string Filters(DateTimeOffset? createdAfter, DateTimeOffset? createdBefore)
+    {
+        if (createdAfter is null && createdBefore is null)
+        {
+            return string.Empty;
+        }
+
+        var query = new StringBuilder("?");
+        if (createdAfter is { } after)
+        {
+            query.Append("created_after=").Append(Uri.EscapeDataString(ReplicateTransport.FormatTimestamp(after)));
+        }
+
+        if (createdBefore is { } before)
+        {
+            query.Append(query.Length > 1 ? "&" : string.Empty).Append("created_before=").Append(Uri.EscapeDataString(ReplicateTransport.FormatTimestamp(before)));
+        }
+
+        return query.ToString();
+    }
+}

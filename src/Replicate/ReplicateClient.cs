@@ -1,0 +1,226 @@
+using System.Globalization;
+
+namespace Replicate;
+
+/// <summary>
+/// The entry point: runs models (<see cref="RunAsync"/>) and reaches every resource (<see cref="Predictions"/>, ...).
+/// Thread-safe; create one and reuse it. Configuration comes from <see cref="ReplicateClientOptions"/>, falling back to
+/// the <c>REPLICATE_API_TOKEN</c>, <c>REPLICATE_BASE_URL</c> and <c>REPLICATE_POLL_INTERVAL</c> environment variables.
+/// </summary>
+public class ReplicateClient : IDisposable
+{
+    private readonly HttpClient? _ownedHttpClient;
+    private readonly ReplicateTransport _transport;
+
+    /// <summary>Initializes a client configured from environment variables (<c>REPLICATE_API_TOKEN</c>, ...).</summary>
+    public ReplicateClient()
+        : this(new ReplicateClientOptions())
+    {
+    }
+
+    /// <summary>Initializes a client with an API token.</summary>
+    /// <param name="apiToken">The API token (<c>r8_...</c>).</param>
+    /// <exception cref="ArgumentException"><paramref name="apiToken"/> is empty or whitespace.</exception>
+    public ReplicateClient(string apiToken)
+        : this(new ReplicateClientOptions { ApiToken = ValidateToken(apiToken, nameof(apiToken)) })
+    {
+    }
+
+    /// <summary>Initializes a client that owns its connection pool, with retries.</summary>
+    /// <param name="options">The settings; copied, so later changes do not affect this client.</param>
+    public ReplicateClient(ReplicateClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var resolved = Resolve(options, httpClientBaseAddress: null, out var baseAddress, out var token);
+        _ownedHttpClient = new HttpClient(CreateHttpMessageHandler(resolved), disposeHandler: true)
+        {
+            // Per-attempt timeouts live in the retry handler; this one would cut long streams and sync waits.
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        _transport = new ReplicateTransport(_ownedHttpClient, resolved, baseAddress, token);
+        Predictions = new PredictionsClient(_transport);
+    }
+
+    /// <summary>
+    /// Initializes a client over a caller-owned <see cref="HttpClient"/>, which the client never disposes. The SDK's
+    /// retries live in its message handler: build the client with <see cref="CreateHttpMessageHandler"/> to keep them.
+    /// </summary>
+    /// <param name="httpClient">The HTTP client. Its <see cref="HttpClient.BaseAddress"/> is used when options name none.</param>
+    /// <param name="options">The settings; copied.</param>
+    public ReplicateClient(HttpClient httpClient, ReplicateClientOptions? options = null)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        var resolved = Resolve(options ?? new ReplicateClientOptions(), httpClient.BaseAddress, out var baseAddress, out var token);
+        _transport = new ReplicateTransport(httpClient, resolved, baseAddress, token);
+        Predictions = new PredictionsClient(_transport);
+    }
+
+    /// <summary>Gets the predictions resource.</summary>
+    public virtual PredictionsClient Predictions { get; }
+
+    /// <summary>Gets the API address this client talks to.</summary>
+    public Uri BaseAddress => _transport.BaseAddress;
+
+    /// <summary>
+    /// Creates the message handler the SDK uses when it owns its <see cref="HttpClient"/>: retries with backoff over a
+    /// pooled <see cref="SocketsHttpHandler"/> (connections recycled every 5 minutes, so DNS changes are seen).
+    /// Use it to build your own <see cref="HttpClient"/> with the SDK's retry behaviour.
+    /// </summary>
+    /// <param name="options">The retry and timeout settings.</param>
+    /// <param name="innerHandler">The handler to send through, or <see langword="null"/> for a new <see cref="SocketsHttpHandler"/>.</param>
+    /// <returns>The handler chain.</returns>
+    public static DelegatingHandler CreateHttpMessageHandler(ReplicateClientOptions? options = null, HttpMessageHandler? innerHandler = null)
+    {
+        var resolved = Resolve(options ?? new ReplicateClientOptions(), null, out _, out _);
+        return new RetryHandler(resolved, innerHandler ?? new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = System.Net.DecompressionMethods.All,
+        });
+    }
+
+    /// <summary>
+    /// Runs a model and returns its output: creates the prediction in sync mode (the server holds the request up to
+    /// <see cref="ReplicateClientOptions.Wait"/>), then polls until it finishes. Canceling after the prediction exists
+    /// also cancels it on the server, unless <see cref="PredictionOptions.CancelOnAbandon"/> is off.
+    /// </summary>
+    /// <param name="model"><c>owner/name</c>, <c>owner/name:version</c> or a version id.</param>
+    /// <param name="input">The model's input: an anonymous object, dictionary, record or <see cref="System.Text.Json.Nodes.JsonObject"/>.</param>
+    /// <param name="options">Wait, deadline and webhook options.</param>
+    /// <param name="progress">Called with the prediction after creation and on every poll (status, logs, <see cref="Prediction.Progress"/>).</param>
+    /// <param name="cancellationToken">Stops waiting and cancels the prediction.</param>
+    /// <returns>The output.</returns>
+    /// <exception cref="PredictionFailedException">The prediction failed, was canceled or was aborted.</exception>
+    /// <exception cref="ReplicateApiException">The API rejected a request.</exception>
+    /// <exception cref="ArgumentException">The input or an option is invalid; nothing was sent.</exception>
+    public virtual async Task<PredictionOutput> RunAsync(ModelIdentifier model, object input, PredictionOptions? options = null, IProgress<Prediction>? progress = null, CancellationToken cancellationToken = default)
+    {
+        var wait = options?.Wait ?? _transport.Options.Wait;
+        var createOptions = new PredictionOptions
+        {
+            Wait = wait > TimeSpan.Zero ? wait : null,
+            CancelAfter = options?.CancelAfter,
+            Webhook = options?.Webhook,
+            WebhookEventsFilter = options?.WebhookEventsFilter,
+        };
+        var prediction = await Predictions.CreateAsync(model, input, createOptions, cancellationToken).ConfigureAwait(false);
+        progress?.Report(prediction);
+        try
+        {
+            prediction = await Predictions.WaitAsync(prediction, progress, cancellationToken).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && (options?.CancelOnAbandon ?? true))
+        {
+            await Predictions.TryCancelAbandonedAsync(prediction.Id).ConfigureAwait(false);
+            throw;
+        }
+
+        return prediction.Status.IsSucceeded
+            ? new PredictionOutput(prediction, _transport)
+            : throw new PredictionFailedException(prediction);
+    }
+
+    /// <summary>Disposes the connection pool, if this client created it. A caller-owned <see cref="HttpClient"/> is left alone.</summary>
+    public void Dispose()
+    {
+        Dispose(disposing: true);
+        GC.SuppressFinalize(this);
+    }
+
+    /// <inheritdoc />
+    public override string ToString() => $"ReplicateClient {{ BaseAddress = {BaseAddress} }}";
+
+    /// <summary>Releases the connection pool when this client owns it.</summary>
+    /// <param name="disposing">Whether this is called from <see cref="Dispose()"/>.</param>
+    protected virtual void Dispose(bool disposing)
+    {
+        if (disposing)
+        {
+            _ownedHttpClient?.Dispose();
+        }
+    }
+
+    private static ReplicateClientOptions Resolve(ReplicateClientOptions options, Uri? httpClientBaseAddress, out Uri baseAddress, out string? token)
+    {
+        var resolved = options.Clone();
+        if (options.ApiToken is not null)
+        {
+            ValidateToken(options.ApiToken, nameof(options));
+        }
+
+        token = options.ApiToken ?? NullIfWhiteSpace(Environment.GetEnvironmentVariable("REPLICATE_API_TOKEN"));
+        baseAddress = NormalizeBaseAddress(options.BaseAddress ?? httpClientBaseAddress ?? BaseAddressFromEnvironment() ?? ReplicateClientOptions.DefaultBaseAddress);
+        resolved.BaseAddress = baseAddress;
+        resolved.PollingInterval ??= PollingIntervalFromEnvironment() ?? TimeSpan.FromMilliseconds(500);
+        ArgumentNullException.ThrowIfNull(resolved.TimeProvider, nameof(options.TimeProvider));
+        ArgumentOutOfRangeException.ThrowIfNegative(resolved.MaxRetries, nameof(options.MaxRetries));
+        ArgumentOutOfRangeException.ThrowIfLessThan(resolved.PollingInterval.Value, TimeSpan.Zero, nameof(options.PollingInterval));
+        ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(resolved.RequestTimeout, TimeSpan.Zero, nameof(options.RequestTimeout));
+        if (resolved.Wait < TimeSpan.Zero || resolved.Wait > TimeSpan.FromSeconds(60))
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), resolved.Wait, "ReplicateClientOptions.Wait must be between 0 and 60 seconds.");
+        }
+
+        return resolved;
+    }
+
+    private static string ValidateToken(string token, string parameterName)
+    {
+        // Never echo the token: the message names the problem only.
+        if (string.IsNullOrWhiteSpace(token))
+        {
+            throw new ArgumentException("The API token is empty or whitespace. Pass the token from https://replicate.com/account/api-tokens, or leave it unset to read REPLICATE_API_TOKEN.", parameterName);
+        }
+
+        if (token.Any(char.IsWhiteSpace))
+        {
+            throw new ArgumentException("The API token contains whitespace; check it was copied whole and without spaces or line breaks.", parameterName);
+        }
+
+        return token;
+    }
+
+    private static Uri NormalizeBaseAddress(Uri address)
+    {
+        if (!address.IsAbsoluteUri || address.Scheme is not ("http" or "https"))
+        {
+            throw new ArgumentException($"The base address '{address}' must be an absolute http(s) URL such as https://api.replicate.com/v1/.", nameof(address));
+        }
+
+        var text = address.GetLeftPart(UriPartial.Path);
+        if (address.AbsolutePath is "/" or "")
+        {
+            text = text.TrimEnd('/') + "/v1/";
+        }
+
+        return new Uri(text.EndsWith('/') ? text : text + "/");
+    }
+
+    private static Uri? BaseAddressFromEnvironment()
+    {
+        var value = NullIfWhiteSpace(Environment.GetEnvironmentVariable("REPLICATE_BASE_URL"));
+        if (value is null)
+        {
+            return null;
+        }
+
+        return Uri.TryCreate(value, UriKind.Absolute, out var uri)
+            ? uri
+            : throw new ReplicateException($"REPLICATE_BASE_URL='{value}' is not an absolute URL such as https://api.replicate.com/v1/.");
+    }
+
+    private static TimeSpan? PollingIntervalFromEnvironment()
+    {
+        var value = NullIfWhiteSpace(Environment.GetEnvironmentVariable("REPLICATE_POLL_INTERVAL"));
+        if (value is null)
+        {
+            return null;
+        }
+
+        return double.TryParse(value, NumberStyles.Float, CultureInfo.InvariantCulture, out var seconds) && seconds >= 0 && seconds < 86_400
+            ? TimeSpan.FromSeconds(seconds)
+            : throw new ReplicateException($"REPLICATE_POLL_INTERVAL='{value}' is not a number of seconds (e.g. 0.5).");
+    }
+
+    private static string? NullIfWhiteSpace(string? value) => string.IsNullOrWhiteSpace(value) ? null : value.Trim();
+}

@@ -1,0 +1,72 @@
+namespace Replicate;
+
+/// <summary>
+/// Settings for a <see cref="ReplicateClient"/>. The client copies them when it is created, so changing an options
+/// object afterwards does not affect clients already made from it.
+/// </summary>
+public sealed class ReplicateClientOptions
+{
+    /// <summary>The production API address.</summary>
+    public static readonly Uri DefaultBaseAddress = new("https://api.replicate.com/v1/");
+
+    /// <summary>
+    /// Gets or sets the API token. When <see langword="null"/>, the client reads <c>REPLICATE_API_TOKEN</c>.
+    /// It is sent only to the API host and Replicate-owned hosts, and never appears in messages, logs or <c>ToString()</c>.
+    /// </summary>
+    public string? ApiToken { get; set; }
+
+    /// <summary>
+    /// Gets or sets the API address, including <c>/v1/</c>. When <see langword="null"/>: the caller's
+    /// <see cref="HttpClient.BaseAddress"/>, then <c>REPLICATE_BASE_URL</c>, then <see cref="DefaultBaseAddress"/>.
+    /// A bare host (<c>https://example.com</c>) gets <c>/v1/</c> appended.
+    /// </summary>
+    public Uri? BaseAddress { get; set; }
+
+    /// <summary>Gets or sets text appended to the <c>User-Agent</c> (<c>replicate-dotnet/&lt;version&gt; &lt;suffix&gt;</c>), e.g. your app's name and version.</summary>
+    public string? UserAgentSuffix { get; set; }
+
+    /// <summary>
+    /// Gets or sets how many times a request is retried after a transient failure (default 4). Reads (GET, DELETE, QUERY)
+    /// retry on network errors, 408, 429, 500, 502, 503 and 504; creates (POST, PATCH) only on 429, because any other
+    /// failure may have created a paid prediction. 0 turns retries off (for example when you add your own resilience handler).
+    /// </summary>
+    public int MaxRetries { get; set; } = 4;
+
+    /// <summary>Gets or sets the first retry delay; later ones grow exponentially with jitter (default 0.5 s).</summary>
+    public TimeSpan RetryDelay { get; set; } = TimeSpan.FromMilliseconds(500);
+
+    /// <summary>
+    /// Gets or sets the longest the client will wait before a retry (default 30 s). When the server's <c>Retry-After</c>
+    /// asks for longer, the client does not sleep: it throws <see cref="ReplicateApiException"/> with
+    /// <see cref="ReplicateApiException.RetryAfter"/> so the caller decides.
+    /// </summary>
+    public TimeSpan MaxRetryDelay { get; set; } = TimeSpan.FromSeconds(30);
+
+    /// <summary>
+    /// Gets or sets how long one attempt may take to receive response headers (default 100 s). A sync-wait create
+    /// (<c>Prefer: wait=N</c>) gets at least N + 10 s. Streams and downloads are not cut by it once headers arrive.
+    /// </summary>
+    public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
+
+    /// <summary>
+    /// Gets or sets how often a prediction is polled while waiting for it. When <see langword="null"/>, the client reads
+    /// <c>REPLICATE_POLL_INTERVAL</c> (seconds), else uses 0.5 s.
+    /// </summary>
+    public TimeSpan? PollingInterval { get; set; }
+
+    /// <summary>
+    /// Gets or sets how long <c>RunAsync</c> asks the server to hold the create request open for the result
+    /// (<c>Prefer: wait</c>, at most 60 s; default 60 s) before it falls back to polling. <see cref="TimeSpan.Zero"/>
+    /// turns sync mode off: create, then poll.
+    /// </summary>
+    public TimeSpan Wait { get; set; } = TimeSpan.FromSeconds(60);
+
+    /// <summary>Gets or sets the clock used for every delay, timeout and poll (tests pass a fake one). Default: <see cref="TimeProvider.System"/>.</summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    internal ReplicateClientOptions Clone() => (ReplicateClientOptions)MemberwiseClone();
+
+    /// <inheritdoc />
+    public override string ToString() =>
+        $"ReplicateClientOptions {{ BaseAddress = {BaseAddress?.ToString() ?? "(default)"}, ApiToken = {(ApiToken is null ? "(from environment)" : "***")} }}";
+}
