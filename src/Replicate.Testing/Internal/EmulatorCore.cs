@@ -1,0 +1,278 @@
+using System.Collections.Concurrent;
+using System.Text.Json;
+
+namespace Replicate.Testing.Internal;
+
+/// <summary>
+/// The emulator's state (models, deployments, predictions, files, recorded requests) and the prediction
+/// lifecycle. The HTTP endpoints are thin readers and writers of this object.
+/// </summary>
+internal sealed class EmulatorCore : IDisposable
+{
+    private readonly ConcurrentDictionary<string, RegisteredModel> _models = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, RegisteredModel> _versions = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, string> _deployments = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, PredictionState> _predictionsById = new(StringComparer.Ordinal);
+    private readonly List<PredictionState> _predictions = [];
+    private readonly object _predictionsGate = new();
+    private readonly List<RecordedRequest> _requests = [];
+    private readonly object _requestsGate = new();
+    private readonly CancellationTokenSource _shutdown = new();
+    private int _predictionsCreated;
+    private int _openStreams;
+    private int _dropStreamAfterEvents;
+
+    public EmulatorCore(ReplicateEmulatorOptions options)
+    {
+        Options = options;
+        Time = options.TimeProvider;
+        Files = new FileStore(() => Origin);
+    }
+
+    public ReplicateEmulatorOptions Options { get; }
+
+    public TimeProvider Time { get; }
+
+    /// <summary><c>http://127.0.0.1:{port}</c>, set once Kestrel has bound its port.</summary>
+    public string Origin { get; set; } = "http://127.0.0.1";
+
+    public FileStore Files { get; }
+
+    public EmulatorFaults Faults { get; } = new();
+
+    /// <summary>Canceled by dispose, so that held requests (waits, hangs, streams) end at once.</summary>
+    public CancellationToken ShuttingDown => _shutdown.Token;
+
+    public int PredictionsCreated => Volatile.Read(ref _predictionsCreated);
+
+    public int OpenStreams => Volatile.Read(ref _openStreams);
+
+    public int DropStreamAfterEvents
+    {
+        get => Volatile.Read(ref _dropStreamAfterEvents);
+        set => Volatile.Write(ref _dropStreamAfterEvents, value);
+    }
+
+    public void StreamOpened() => Interlocked.Increment(ref _openStreams);
+
+    public void StreamClosed() => Interlocked.Decrement(ref _openStreams);
+
+    /// <summary>Takes the one-shot drop setting, so only the next stream connection is dropped.</summary>
+    public int TakeDropStreamAfterEvents() => Interlocked.Exchange(ref _dropStreamAfterEvents, 0);
+
+    public EmulatorModel AddModel(string model, EmulatorModelHandler handler, EmulatorModelOptions options)
+    {
+        var (owner, name) = SplitName(model, nameof(model));
+        if (options.VersionId is { } versionId && !WireFormat.IsVersionId(versionId))
+        {
+            throw new ArgumentException("VersionId must be 64 hexadecimal characters.", nameof(options));
+        }
+
+        var registered = new RegisteredModel(owner, name, handler, options, Time.GetUtcNow());
+        if (_models.TryGetValue(registered.FullName, out var replaced))
+        {
+            _versions.TryRemove(replaced.VersionId, out _);
+        }
+
+        _models[registered.FullName] = registered;
+        _versions[registered.VersionId] = registered;
+        return registered.Public;
+    }
+
+    public void AddDeployment(string deployment, string model)
+    {
+        SplitName(deployment, nameof(deployment));
+        SplitName(model, nameof(model));
+        if (!_models.ContainsKey(model))
+        {
+            throw new ArgumentException("No model named '" + model + "' is registered.", nameof(model));
+        }
+
+        _deployments[deployment] = model;
+    }
+
+    public RegisteredModel? FindModel(string fullName) => _models.GetValueOrDefault(fullName);
+
+    public RegisteredModel? FindVersion(string versionId) => _versions.GetValueOrDefault(versionId);
+
+    public RegisteredModel? FindDeploymentModel(string deployment) =>
+        _deployments.TryGetValue(deployment, out var model) ? FindModel(model) : null;
+
+    public PredictionState? FindPrediction(string id) => _predictionsById.GetValueOrDefault(id);
+
+    public void Record(RecordedRequest request)
+    {
+        lock (_requestsGate)
+        {
+            _requests.Add(request);
+        }
+    }
+
+    public RecordedRequest[] RequestsSnapshot()
+    {
+        lock (_requestsGate)
+        {
+            return [.. _requests];
+        }
+    }
+
+    public void ClearRequests()
+    {
+        lock (_requestsGate)
+        {
+            _requests.Clear();
+        }
+    }
+
+    /// <summary>Creates a prediction, starts its lifecycle in the background and returns it (status <c>starting</c>).</summary>
+    public PredictionState CreatePrediction(
+        RegisteredModel model,
+        string version,
+        JsonElement input,
+        TimeSpan? cancelAfter,
+        string? deployment,
+        string? webhook,
+        JsonElement? webhookEventsFilter)
+    {
+        PredictionState state;
+        lock (_predictionsGate)
+        {
+            var now = Time.GetUtcNow();
+            state = new PredictionState(
+                model, version, input, _predictions.Count, now, now + cancelAfter, deployment, webhook, webhookEventsFilter, Time);
+            _predictions.Add(state);
+            _predictionsById[state.Id] = state;
+        }
+
+        Interlocked.Increment(ref _predictionsCreated);
+        model.CountRun();
+
+        if (cancelAfter is { } lifetime)
+        {
+            state.SetDeadlineTimer(Time.CreateTimer(
+                static s => ((PredictionState)s!).TryCancel(byDeadline: true), state, lifetime, Timeout.InfiniteTimeSpan));
+        }
+
+        // Handlers run on the thread pool so a handler that blocks cannot hold up the create request.
+        _ = Task.Run(() => RunAsync(state));
+        return state;
+    }
+
+    /// <summary>The matching predictions for one page of a newest-first list, selected by ordinal keyset.</summary>
+    public PageSelection SelectPage(PageCursor? cursor, Func<PredictionState, bool> matches, int pageSize)
+    {
+        lock (_predictionsGate)
+        {
+            var page = new List<PredictionState>(Math.Min(pageSize, _predictions.Count));
+            if (cursor is { Backward: true } back)
+            {
+                // The page before (newer than) the keyset: walk up, then present newest first.
+                for (var i = (int)back.Ordinal + 1; i < _predictions.Count && page.Count < pageSize; i++)
+                {
+                    if (matches(_predictions[i]))
+                    {
+                        page.Add(_predictions[i]);
+                    }
+                }
+
+                page.Reverse();
+            }
+            else
+            {
+                var start = cursor is null ? _predictions.Count - 1 : (int)Math.Min(cursor.Ordinal - 1, _predictions.Count - 1);
+                for (var i = start; i >= 0 && page.Count < pageSize; i--)
+                {
+                    if (matches(_predictions[i]))
+                    {
+                        page.Add(_predictions[i]);
+                    }
+                }
+            }
+
+            if (page.Count == 0)
+            {
+                return new PageSelection(page, HasNewer: false, HasOlder: false);
+            }
+
+            var hasNewer = false;
+            for (var i = (int)page[0].Ordinal + 1; i < _predictions.Count && !hasNewer; i++)
+            {
+                hasNewer = matches(_predictions[i]);
+            }
+
+            var hasOlder = false;
+            for (var i = (int)page[^1].Ordinal - 1; i >= 0 && !hasOlder; i--)
+            {
+                hasOlder = matches(_predictions[i]);
+            }
+
+            return new PageSelection(page, hasNewer, hasOlder);
+        }
+    }
+
+    /// <summary>Stops everything that runs on its own: held requests, deadline timers and running handlers.</summary>
+    public void BeginShutdown()
+    {
+        _shutdown.Cancel();
+        PredictionState[] all;
+        lock (_predictionsGate)
+        {
+            all = [.. _predictions];
+        }
+
+        foreach (var state in all)
+        {
+            state.TryCancel(byDeadline: false);
+            state.Dispose();
+        }
+    }
+
+    public void Dispose() => _shutdown.Dispose();
+
+    public static (string Owner, string Name) SplitName(string value, string parameterName)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(value, parameterName);
+        var slash = value.IndexOf('/', StringComparison.Ordinal);
+        if (slash <= 0 || slash == value.Length - 1 || value.IndexOf('/', slash + 1) >= 0 || value.Contains(':', StringComparison.Ordinal))
+        {
+            throw new ArgumentException("Expected 'owner/name', got '" + value + "'.", parameterName);
+        }
+
+        return (value[..slash], value[(slash + 1)..]);
+    }
+
+    private async Task RunAsync(PredictionState state)
+    {
+        var model = state.Model;
+        try
+        {
+            if (model.StartDelay > TimeSpan.Zero)
+            {
+                await Task.Delay(model.StartDelay, Time, state.Token).ConfigureAwait(false);
+            }
+
+            if (!state.TryStartProcessing())
+            {
+                return; // canceled or aborted while starting
+            }
+
+            var result = await model.Handler(state.Input, new PredictionContext(state, this)).ConfigureAwait(false);
+            state.TrySucceed(result is null ? null : OutputJson.Serialize(result));
+        }
+        catch (OperationCanceledException) when (state.Token.IsCancellationRequested)
+        {
+            // The cancel (user, deadline or shutdown) already set the final status.
+        }
+#pragma warning disable CA1031 // A model may throw anything; every exception is a failed prediction, as in Cog.
+        catch (Exception ex)
+#pragma warning restore CA1031
+        {
+            state.TryFail(ex.Message);
+        }
+    }
+}
+
+/// <summary>An opaque list cursor decoded: a creation ordinal and a direction.</summary>
+internal sealed record PageCursor(long Ordinal, bool Backward);
+
+internal sealed record PageSelection(List<PredictionState> Items, bool HasNewer, bool HasOlder);

@@ -1,0 +1,57 @@
+using System.Buffers;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Replicate.Testing.Internal;
+
+/// <summary>How every JSON and problem-details response is written: one buffer, an exact Content-Length.</summary>
+internal static class HttpResponses
+{
+    public const string JsonContentType = "application/json; charset=utf-8";
+    public const string ProblemContentType = "application/problem+json";
+
+    public static Task WriteJsonAsync<TState>(HttpContext context, int status, TState state, Action<Utf8JsonWriter, TState> write)
+    {
+        var buffer = new ArrayBufferWriter<byte>(2048);
+        using (var writer = new Utf8JsonWriter(buffer, WireFormat.WriterOptions))
+        {
+            write(writer, state);
+        }
+
+        return WriteBytesAsync(context, status, JsonContentType, buffer.WrittenMemory);
+    }
+
+    /// <summary>Writes an RFC 7807 body in Replicate's field order: title, detail, status (plus any extras).</summary>
+    public static Task WriteProblemAsync(
+        HttpContext context,
+        int status,
+        string title,
+        string detail,
+        Action<Utf8JsonWriter>? extra = null)
+    {
+        var buffer = new ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer, WireFormat.WriterOptions))
+        {
+            writer.WriteStartObject();
+            writer.WriteString("title", title);
+            writer.WriteString("detail", detail);
+            writer.WriteNumber("status", status);
+            extra?.Invoke(writer);
+            writer.WriteEndObject();
+        }
+
+        return WriteBytesAsync(context, status, ProblemContentType, buffer.WrittenMemory);
+    }
+
+    public static Task NotFoundAsync(HttpContext context, string detail) =>
+        WriteProblemAsync(context, StatusCodes.Status404NotFound, "Not found", detail);
+
+    public static async Task WriteBytesAsync(HttpContext context, int status, string contentType, ReadOnlyMemory<byte> body)
+    {
+        var response = context.Response;
+        response.StatusCode = status;
+        response.ContentType = contentType;
+        response.ContentLength = body.Length;
+        await response.Body.WriteAsync(body, context.RequestAborted).ConfigureAwait(false);
+    }
+}

@@ -1,0 +1,535 @@
+using System.Buffers;
+using System.Globalization;
+using System.Text;
+using System.Text.Json;
+using Microsoft.AspNetCore.Http;
+
+namespace Replicate.Testing.Internal;
+
+internal enum CreateRoute
+{
+    Predictions,
+    Models,
+    Deployments,
+}
+
+/// <summary>Create, get, cancel and list predictions.</summary>
+internal static class PredictionEndpoints
+{
+    private static readonly string[] WebhookEvents = ["start", "output", "logs", "completed"];
+
+    public static async Task CreateAsync(HttpContext context, EmulatorCore core, byte[] body, CreateRoute route, string? target)
+    {
+        var headers = context.Request.Headers;
+        var wait = 0;
+        string? preferApplied = null;
+        if (headers.TryGetValue("Prefer", out var prefer))
+        {
+            var value = prefer.ToString().Trim();
+            if (HeaderParsers.ParsePreferWait(value) is not { } seconds)
+            {
+                await HttpResponses.WriteProblemAsync(
+                    context, StatusCodes.Status400BadRequest, "Invalid Prefer header",
+                    "Prefer must match ^wait(=([1-9]|[1-9][0-9]|60))?$, got '" + value + "'").ConfigureAwait(false);
+                return;
+            }
+
+            wait = seconds;
+            preferApplied = value;
+        }
+
+        TimeSpan? cancelAfter = null;
+        if (headers.TryGetValue("Cancel-After", out var cancelAfterHeader))
+        {
+            var value = cancelAfterHeader.ToString().Trim();
+            if (HeaderParsers.ParseDuration(value) is not { } lifetime)
+            {
+                await HttpResponses.WriteProblemAsync(
+                    context, StatusCodes.Status400BadRequest, "Invalid Cancel-After header",
+                    "Cancel-After must be a duration such as 30s, 5m, 1h30m45s or a number of seconds, got '" + value + "'").ConfigureAwait(false);
+                return;
+            }
+
+            if (lifetime < TimeSpan.FromSeconds(5))
+            {
+                await HttpResponses.WriteProblemAsync(
+                    context, StatusCodes.Status400BadRequest, "Invalid Cancel-After header",
+                    "Cancel-After must be at least 5 seconds, got '" + value + "'").ConfigureAwait(false);
+                return;
+            }
+
+            cancelAfter = lifetime;
+        }
+
+        JsonDocument document;
+        try
+        {
+            document = JsonDocument.Parse(body);
+        }
+        catch (JsonException ex)
+        {
+            await HttpResponses.WriteProblemAsync(
+                context, StatusCodes.Status400BadRequest, "Bad request", "The request body is not valid JSON: " + ex.Message).ConfigureAwait(false);
+            return;
+        }
+
+        PredictionState state;
+        using (document)
+        {
+            var request = ReadRequest(document.RootElement, route == CreateRoute.Predictions);
+            if (request.Problem is { } problem)
+            {
+                await ValidationProblemAsync(context, problem).ConfigureAwait(false);
+                return;
+            }
+
+            RegisteredModel? model;
+            string version;
+            string? deployment = null;
+            switch (route)
+            {
+                case CreateRoute.Models:
+                    model = core.FindModel(target!);
+                    if (model is null)
+                    {
+                        await HttpResponses.NotFoundAsync(context, "The requested model does not exist").ConfigureAwait(false);
+                        return;
+                    }
+
+                    version = model.IsOfficial ? "hidden" : model.VersionId;
+                    break;
+
+                case CreateRoute.Deployments:
+                    model = core.FindDeploymentModel(target!);
+                    if (model is null)
+                    {
+                        await HttpResponses.NotFoundAsync(context, "The requested deployment does not exist").ConfigureAwait(false);
+                        return;
+                    }
+
+                    version = model.VersionId;
+                    deployment = target;
+                    break;
+
+                default:
+                    (model, version) = ResolveVersion(core, request.Version!);
+                    if (model is null)
+                    {
+                        await HttpResponses.WriteProblemAsync(
+                            context, StatusCodes.Status422UnprocessableEntity, "Invalid version or not permitted",
+                            "The specified version does not exist (or perhaps you don't have permission to use it?)").ConfigureAwait(false);
+                        return;
+                    }
+
+                    break;
+            }
+
+            var input = request.Input!.Value;
+            if (model.InputRules.Validate(input) is { } inputProblem)
+            {
+                await ValidationProblemAsync(context, inputProblem).ConfigureAwait(false);
+                return;
+            }
+
+            state = core.CreatePrediction(
+                model, version, input.Clone(), cancelAfter, deployment, request.Webhook, request.WebhookEventsFilter?.Clone());
+        }
+
+        if (wait > 0)
+        {
+            await WaitForTerminalAsync(context, core, state, wait).ConfigureAwait(false);
+        }
+
+        var (json, terminal) = Serialize(state, core.Origin);
+        var response = context.Response;
+        response.Headers.Location = core.Origin + "/v1/predictions/" + state.Id;
+        if (preferApplied is not null)
+        {
+            response.Headers["Preference-Applied"] = preferApplied;
+        }
+
+        // Sync mode tells "finished" (201) from "still running, poll urls.get" (202); a plain create is 201.
+        var status = wait > 0 && !terminal ? StatusCodes.Status202Accepted : StatusCodes.Status201Created;
+        await HttpResponses.WriteBytesAsync(context, status, HttpResponses.JsonContentType, json).ConfigureAwait(false);
+    }
+
+    public static async Task GetAsync(HttpContext context, EmulatorCore core, string id)
+    {
+        if (core.FindPrediction(id) is not { } state)
+        {
+            await HttpResponses.NotFoundAsync(context, "The requested prediction does not exist").ConfigureAwait(false);
+            return;
+        }
+
+        var (json, _) = Serialize(state, core.Origin);
+        await HttpResponses.WriteBytesAsync(context, StatusCodes.Status200OK, HttpResponses.JsonContentType, json).ConfigureAwait(false);
+    }
+
+    public static async Task CancelAsync(HttpContext context, EmulatorCore core, string id)
+    {
+        if (core.FindPrediction(id) is not { } state)
+        {
+            await HttpResponses.NotFoundAsync(context, "The requested prediction does not exist").ConfigureAwait(false);
+            return;
+        }
+
+        state.TryCancel(byDeadline: false);
+        var (json, _) = Serialize(state, core.Origin);
+        await HttpResponses.WriteBytesAsync(context, StatusCodes.Status200OK, HttpResponses.JsonContentType, json).ConfigureAwait(false);
+    }
+
+    public static async Task ListAsync(HttpContext context, EmulatorCore core)
+    {
+        var query = context.Request.Query;
+        PageCursor? cursor = null;
+        if (query.TryGetValue("cursor", out var cursorValue) && cursorValue.ToString().Length > 0)
+        {
+            cursor = DecodeCursor(cursorValue.ToString());
+            if (cursor is null)
+            {
+                await BadQueryAsync(context, "cursor: not a cursor this server issued").ConfigureAwait(false);
+                return;
+            }
+        }
+
+        var after = query["created_after"].ToString();
+        var before = query["created_before"].ToString();
+        var source = query["source"].ToString();
+        DateTimeOffset? createdAfter = null;
+        DateTimeOffset? createdBefore = null;
+        if (after.Length > 0)
+        {
+            createdAfter = ParseDate(after);
+            if (createdAfter is null)
+            {
+                await BadQueryAsync(context, "created_after: expected an RFC 3339 date-time, got '" + after + "'").ConfigureAwait(false);
+                return;
+            }
+        }
+
+        if (before.Length > 0)
+        {
+            createdBefore = ParseDate(before);
+            if (createdBefore is null)
+            {
+                await BadQueryAsync(context, "created_before: expected an RFC 3339 date-time, got '" + before + "'").ConfigureAwait(false);
+                return;
+            }
+        }
+
+        if (source.Length > 0 && source != "web")
+        {
+            await BadQueryAsync(context, "source: the only accepted value is 'web', got '" + source + "'").ConfigureAwait(false);
+            return;
+        }
+
+        // Every emulator prediction comes from the API, so source=web lists nothing.
+        var selection = source == "web"
+            ? new PageSelection([], false, false)
+            : core.SelectPage(
+                cursor,
+                p => (createdAfter is not { } a || p.CreatedAt >= a) && (createdBefore is not { } b || p.CreatedAt < b),
+                Math.Max(1, core.Options.PageSize));
+
+        // The filters travel in next/previous next to the cursor, so following a link keeps filtering.
+        var prefix = new StringBuilder(core.Origin).Append("/v1/predictions?");
+        AppendParameter(prefix, "created_after", after);
+        AppendParameter(prefix, "created_before", before);
+        AppendParameter(prefix, "source", source);
+        prefix.Append("cursor=");
+        var baseUrl = prefix.ToString();
+        var next = selection.HasOlder ? baseUrl + EncodeCursor('o', selection.Items[^1].Ordinal) : null;
+        var previous = selection.HasNewer ? baseUrl + EncodeCursor('p', selection.Items[0].Ordinal) : null;
+
+        await HttpResponses.WriteJsonAsync(
+            context,
+            StatusCodes.Status200OK,
+            (Selection: selection, Next: next, Previous: previous, core.Origin),
+            static (writer, page) =>
+            {
+                writer.WriteStartObject();
+                writer.WriteString("next", page.Next);
+                writer.WriteString("previous", page.Previous);
+                writer.WriteStartArray("results");
+                foreach (var item in page.Selection.Items)
+                {
+                    item.WriteJson(writer, page.Origin);
+                }
+
+                writer.WriteEndArray();
+                writer.WriteEndObject();
+            }).ConfigureAwait(false);
+    }
+
+    private static (ReadOnlyMemory<byte> Json, bool Terminal) Serialize(PredictionState state, string origin)
+    {
+        var buffer = new ArrayBufferWriter<byte>(2048);
+        bool terminal;
+        using (var writer = new Utf8JsonWriter(buffer, WireFormat.WriterOptions))
+        {
+            terminal = state.WriteJson(writer, origin);
+        }
+
+        return (buffer.WrittenMemory, terminal);
+    }
+
+    private static async Task WaitForTerminalAsync(HttpContext context, EmulatorCore core, PredictionState state, int seconds)
+    {
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(context.RequestAborted, core.ShuttingDown);
+        var timeout = Task.Delay(TimeSpan.FromSeconds(seconds), core.Time, linked.Token);
+        try
+        {
+            while (true)
+            {
+                Task changed;
+                lock (state.Gate)
+                {
+                    if (state.IsTerminal)
+                    {
+                        return;
+                    }
+
+                    changed = state.Changed;
+                }
+
+                if (await Task.WhenAny(changed, timeout).ConfigureAwait(false) == timeout)
+                {
+                    return;
+                }
+            }
+        }
+        finally
+        {
+            // Releases the timer behind the timeout (a real one, or a manual clock's pending entry).
+            await linked.CancelAsync().ConfigureAwait(false);
+        }
+    }
+
+    /// <summary>
+    /// Resolves the <c>version</c> field: a bare 64-hex id, <c>owner/name:id</c>, or <c>owner/name</c> (official
+    /// models only, reported as version <c>hidden</c>).
+    /// </summary>
+    private static (RegisteredModel? Model, string Version) ResolveVersion(EmulatorCore core, string value)
+    {
+        if (WireFormat.IsVersionId(value))
+        {
+            return core.FindVersion(value) is { } byId ? (byId, byId.VersionId) : (null, string.Empty);
+        }
+
+        var colon = value.IndexOf(':', StringComparison.Ordinal);
+        if (colon >= 0)
+        {
+            var id = value[(colon + 1)..];
+            return core.FindModel(value[..colon]) is { } named && string.Equals(named.VersionId, id, StringComparison.OrdinalIgnoreCase)
+                ? (named, named.VersionId)
+                : (null, string.Empty);
+        }
+
+        return core.FindModel(value) is { IsOfficial: true } official ? (official, "hidden") : (null, string.Empty);
+    }
+
+    /// <summary>
+    /// Checks the body against the spec's request schema (<c>additionalProperties: false</c>; no nulls for
+    /// optional fields), so that clients which send unknown fields or nulls fail here as they would in production.
+    /// </summary>
+    private static CreateRequest ReadRequest(JsonElement root, bool versionAllowed)
+    {
+        if (root.ValueKind != JsonValueKind.Object)
+        {
+            return CreateRequest.Invalid(new ValidationProblem("invalid_type", "(root)", "Invalid type. Expected: object, given: " + Kind(root)));
+        }
+
+        string? version = null;
+        JsonElement? input = null;
+        string? webhook = null;
+        JsonElement? filter = null;
+        foreach (var property in root.EnumerateObject())
+        {
+            var value = property.Value;
+            switch (property.Name)
+            {
+                case "version" when versionAllowed:
+                    if (value.ValueKind != JsonValueKind.String)
+                    {
+                        return TypeProblem("version", "string", value);
+                    }
+
+                    version = value.GetString();
+                    break;
+
+                case "input":
+                    if (value.ValueKind != JsonValueKind.Object)
+                    {
+                        return TypeProblem("input", "object", value);
+                    }
+
+                    input = value;
+                    break;
+
+                case "webhook":
+                    if (value.ValueKind != JsonValueKind.String)
+                    {
+                        return TypeProblem("webhook", "string", value);
+                    }
+
+                    webhook = value.GetString();
+                    if (!Uri.TryCreate(webhook, UriKind.Absolute, out var uri) || (uri.Scheme != Uri.UriSchemeHttps && uri.Scheme != Uri.UriSchemeHttp))
+                    {
+                        return CreateRequest.Invalid(new ValidationProblem("format", "webhook", "Does not match format 'uri'"));
+                    }
+
+                    break;
+
+                case "webhook_events_filter":
+                    if (value.ValueKind != JsonValueKind.Array)
+                    {
+                        return TypeProblem("webhook_events_filter", "array", value);
+                    }
+
+                    var index = 0;
+                    foreach (var item in value.EnumerateArray())
+                    {
+                        var field = "webhook_events_filter." + index.ToString(CultureInfo.InvariantCulture);
+                        if (item.ValueKind != JsonValueKind.String)
+                        {
+                            return TypeProblem(field, "string", item);
+                        }
+
+                        if (!WebhookEvents.Contains(item.GetString(), StringComparer.Ordinal))
+                        {
+                            return CreateRequest.Invalid(new ValidationProblem(
+                                "enum", field, "webhook_events_filter." + index.ToString(CultureInfo.InvariantCulture) + " must be one of the following: \"start\", \"output\", \"logs\", \"completed\""));
+                        }
+
+                        index++;
+                    }
+
+                    filter = value;
+                    break;
+
+                case "stream":
+                    if (value.ValueKind is not (JsonValueKind.True or JsonValueKind.False))
+                    {
+                        return TypeProblem("stream", "boolean", value);
+                    }
+
+                    break;
+
+                default:
+                    return CreateRequest.Invalid(new ValidationProblem(
+                        "additional_property_not_allowed", "(root)", "Additional property " + property.Name + " is not allowed"));
+            }
+        }
+
+        if (versionAllowed && version is null)
+        {
+            return CreateRequest.Invalid(new ValidationProblem("required", "(root)", "version is required"));
+        }
+
+        if (input is null)
+        {
+            return CreateRequest.Invalid(new ValidationProblem("required", "(root)", "input is required"));
+        }
+
+        return new CreateRequest(version, input, webhook, filter, null);
+    }
+
+    private static CreateRequest TypeProblem(string field, string expected, JsonElement value) =>
+        CreateRequest.Invalid(new ValidationProblem("invalid_type", field, "Invalid type. Expected: " + expected + ", given: " + Kind(value)));
+
+    private static string Kind(JsonElement value) => value.ValueKind switch
+    {
+        JsonValueKind.Object => "object",
+        JsonValueKind.Array => "array",
+        JsonValueKind.String => "string",
+        JsonValueKind.Number => value.TryGetInt64(out _) ? "integer" : "number",
+        JsonValueKind.True or JsonValueKind.False => "boolean",
+        _ => "null",
+    };
+
+    private static Task ValidationProblemAsync(HttpContext context, string inputProblem)
+    {
+        // Input problems come as "input.x: description" or "input: description".
+        var colon = inputProblem.IndexOf(": ", StringComparison.Ordinal);
+        return ValidationProblemAsync(context, new ValidationProblem("invalid", inputProblem[..colon], inputProblem[(colon + 2)..]));
+    }
+
+    /// <summary>
+    /// 422 in the shape Replicate uses for schema failures: a detail naming the field, plus an
+    /// <c>invalid_fields</c> list (an extension member clients must tolerate).
+    /// </summary>
+    private static Task ValidationProblemAsync(HttpContext context, ValidationProblem problem) =>
+        HttpResponses.WriteProblemAsync(
+            context,
+            StatusCodes.Status422UnprocessableEntity,
+            "Input validation failed",
+            problem.Field + ": " + problem.Description,
+            writer =>
+            {
+                writer.WriteStartArray("invalid_fields");
+                writer.WriteStartObject();
+                writer.WriteString("type", problem.Type);
+                writer.WriteString("field", problem.Field);
+                writer.WriteString("description", problem.Description);
+                writer.WriteEndObject();
+                writer.WriteEndArray();
+            });
+
+    private static Task BadQueryAsync(HttpContext context, string detail) =>
+        HttpResponses.WriteProblemAsync(context, StatusCodes.Status400BadRequest, "Bad request", detail);
+
+    private static DateTimeOffset? ParseDate(string value)
+    {
+        // A '+' in an offset that was not percent-encoded arrives as a space after query decoding.
+        var text = value.Replace(' ', '+');
+        return DateTimeOffset.TryParse(text, CultureInfo.InvariantCulture, DateTimeStyles.AssumeUniversal, out var parsed) ? parsed : null;
+    }
+
+    private static void AppendParameter(StringBuilder url, string name, string value)
+    {
+        if (value.Length > 0)
+        {
+            url.Append(name).Append('=').Append(Uri.EscapeDataString(value)).Append('&');
+        }
+    }
+
+    /// <summary>Opaque to clients: base64url of <c>o=N</c> (older than ordinal N) or <c>p=N</c> (newer than N).</summary>
+    private static string EncodeCursor(char direction, long ordinal)
+    {
+        var raw = Convert.ToBase64String(Encoding.ASCII.GetBytes(direction + "=" + ordinal.ToString(CultureInfo.InvariantCulture)));
+        return raw.TrimEnd('=').Replace('+', '-').Replace('/', '_');
+    }
+
+    private static PageCursor? DecodeCursor(string cursor)
+    {
+        var base64 = cursor.Replace('-', '+').Replace('_', '/');
+        base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
+        Span<byte> bytes = stackalloc byte[64];
+        if (base64.Length > 80 || !Convert.TryFromBase64String(base64, bytes, out var length) || length < 3 || bytes[1] != (byte)'=')
+        {
+            return null;
+        }
+
+        var backward = bytes[0] == (byte)'p';
+        if (!backward && bytes[0] != (byte)'o')
+        {
+            return null;
+        }
+
+        return long.TryParse(Encoding.ASCII.GetString(bytes[2..length]), NumberStyles.None, CultureInfo.InvariantCulture, out var ordinal)
+            ? new PageCursor(ordinal, backward)
+            : null;
+    }
+
+    private sealed record ValidationProblem(string Type, string Field, string Description);
+
+    private sealed record CreateRequest(
+        string? Version,
+        JsonElement? Input,
+        string? Webhook,
+        JsonElement? WebhookEventsFilter,
+        ValidationProblem? Problem)
+    {
+        public static CreateRequest Invalid(ValidationProblem problem) => new(null, null, null, null, problem);
+    }
+}

@@ -1,0 +1,166 @@
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Microsoft.AspNetCore.Http.Features;
+
+namespace Replicate.Testing.Internal;
+
+/// <summary>
+/// The single terminal middleware: record, inject faults, authenticate, dispatch. Routing by hand keeps the hot
+/// path free of reflection and lets every miss answer with Replicate's problem-details shape.
+/// </summary>
+internal static class RequestRouter
+{
+    public static async Task HandleAsync(HttpContext context, EmulatorCore core)
+    {
+        var request = context.Request;
+        var path = request.Path.Value ?? "/";
+        var method = request.Method;
+        var body = await ReadBodyAsync(context).ConfigureAwait(false);
+
+        if (core.Options.RecordRequests)
+        {
+            core.Record(Capture(request, path, body, core.Time.GetUtcNow()));
+        }
+
+        if (core.Faults.TryTake(method, path) is { } fault)
+        {
+            await FaultInjector.ApplyAsync(context, core, fault).ConfigureAwait(false);
+            return;
+        }
+
+        if (path.StartsWith(FileStore.PathPrefix, StringComparison.Ordinal))
+        {
+            await FileEndpoint.ServeAsync(context, core, path).ConfigureAwait(false);
+            return;
+        }
+
+        if (!path.StartsWith("/v1/", StringComparison.Ordinal))
+        {
+            await HttpResponses.NotFoundAsync(context, "The requested resource does not exist").ConfigureAwait(false);
+            return;
+        }
+
+        var segments = path[4..].TrimEnd('/').Split('/');
+
+        // Stream URLs act as their own credential (the JS and Go clients send no Authorization to them).
+        if (segments is ["streams", var streamId])
+        {
+            if (!HttpMethods.IsGet(method))
+            {
+                await MethodNotAllowedAsync(context, "GET").ConfigureAwait(false);
+                return;
+            }
+
+            await StreamEndpoint.StreamAsync(context, core, streamId).ConfigureAwait(false);
+            return;
+        }
+
+        if (!IsAuthorized(request, core.Options.ApiToken))
+        {
+            await HttpResponses.WriteProblemAsync(
+                context, StatusCodes.Status401Unauthorized, "Unauthenticated", "You did not pass a valid authentication token").ConfigureAwait(false);
+            return;
+        }
+
+        await DispatchAsync(context, core, method, segments, body).ConfigureAwait(false);
+    }
+
+    private static Task DispatchAsync(HttpContext context, EmulatorCore core, string method, string[] segments, byte[] body)
+    {
+        var get = HttpMethods.IsGet(method);
+        var post = HttpMethods.IsPost(method);
+        switch (segments)
+        {
+            case ["predictions"]:
+                return get ? PredictionEndpoints.ListAsync(context, core)
+                    : post ? PredictionEndpoints.CreateAsync(context, core, body, CreateRoute.Predictions, null)
+                    : MethodNotAllowedAsync(context, "GET, POST");
+            case ["predictions", var id]:
+                return get ? PredictionEndpoints.GetAsync(context, core, id) : MethodNotAllowedAsync(context, "GET");
+            case ["predictions", var id, "cancel"]:
+                return post ? PredictionEndpoints.CancelAsync(context, core, id) : MethodNotAllowedAsync(context, "POST");
+            case ["models", var owner, var name]:
+                return get ? ModelEndpoints.GetModelAsync(context, core, owner + "/" + name) : MethodNotAllowedAsync(context, "GET");
+            case ["models", var owner, var name, "predictions"]:
+                return post
+                    ? PredictionEndpoints.CreateAsync(context, core, body, CreateRoute.Models, owner + "/" + name)
+                    : MethodNotAllowedAsync(context, "POST");
+            case ["models", var owner, var name, "versions"]:
+                return get ? ModelEndpoints.ListVersionsAsync(context, core, owner + "/" + name) : MethodNotAllowedAsync(context, "GET");
+            case ["models", var owner, var name, "versions", var version]:
+                return get ? ModelEndpoints.GetVersionAsync(context, core, owner + "/" + name, version) : MethodNotAllowedAsync(context, "GET");
+            case ["deployments", var owner, var name, "predictions"]:
+                return post
+                    ? PredictionEndpoints.CreateAsync(context, core, body, CreateRoute.Deployments, owner + "/" + name)
+                    : MethodNotAllowedAsync(context, "POST");
+            default:
+                return HttpResponses.NotFoundAsync(context, "The requested resource does not exist");
+        }
+    }
+
+    private static Task MethodNotAllowedAsync(HttpContext context, string allow)
+    {
+        context.Response.Headers.Allow = allow;
+        return HttpResponses.WriteProblemAsync(
+            context, StatusCodes.Status405MethodNotAllowed, "Method not allowed", "This endpoint accepts " + allow);
+    }
+
+    /// <summary>Accepts <c>Bearer</c> and the legacy <c>Token</c> scheme (both case-insensitive).</summary>
+    private static bool IsAuthorized(HttpRequest request, string? expected)
+    {
+        var header = request.Headers.Authorization;
+        if (header.Count != 1 || header[0] is not { } value)
+        {
+            return false;
+        }
+
+        ReadOnlySpan<char> token;
+        if (value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        {
+            token = value.AsSpan(7).Trim();
+        }
+        else if (value.StartsWith("Token ", StringComparison.OrdinalIgnoreCase))
+        {
+            token = value.AsSpan(6).Trim();
+        }
+        else
+        {
+            return false;
+        }
+
+        return !token.IsEmpty && (expected is null || token.SequenceEqual(expected));
+    }
+
+    private static async Task<byte[]> ReadBodyAsync(HttpContext context)
+    {
+        var request = context.Request;
+        if (request.ContentLength == 0
+            || context.Features.Get<IHttpRequestBodyDetectionFeature>() is { CanHaveBody: false })
+        {
+            return [];
+        }
+
+        using var buffer = request.ContentLength is { } length and <= int.MaxValue
+            ? new MemoryStream((int)length)
+            : new MemoryStream();
+        await request.Body.CopyToAsync(buffer, context.RequestAborted).ConfigureAwait(false);
+        return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
+    }
+
+    private static RecordedRequest Capture(HttpRequest request, string path, byte[] body, DateTimeOffset now)
+    {
+        var headers = new Dictionary<string, string>(request.Headers.Count, StringComparer.OrdinalIgnoreCase);
+        foreach (var (name, values) in request.Headers)
+        {
+            headers[name] = values.Count == 1 ? values[0] ?? string.Empty : string.Join(", ", values.ToArray());
+        }
+
+        return new RecordedRequest(
+            request.Method,
+            path,
+            request.QueryString.Value ?? string.Empty,
+            headers,
+            body.Length == 0 ? string.Empty : Encoding.UTF8.GetString(body),
+            now);
+    }
+}

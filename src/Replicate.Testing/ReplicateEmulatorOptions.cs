@@ -1,0 +1,58 @@
+namespace Replicate.Testing;
+
+/// <summary>
+/// Settings for a <see cref="ReplicateEmulator"/>. Read once by <see cref="ReplicateEmulator.StartAsync"/>;
+/// the stream-shaping settings (<see cref="StreamWriteChunkSize"/>, <see cref="StreamEventPacing"/>,
+/// <see cref="StreamResumeSupported"/>) are read again for every stream connection, so a test can change
+/// them between connections.
+/// </summary>
+public sealed class ReplicateEmulatorOptions
+{
+    /// <summary>
+    /// The API token the emulator accepts in <c>Authorization: Bearer &lt;token&gt;</c> (or the legacy
+    /// <c>Token &lt;token&gt;</c> scheme). <see langword="null"/> accepts any non-empty token.
+    /// Defaults to <c>r8_emulator</c>.
+    /// </summary>
+    public string? ApiToken { get; set; } = "r8_emulator";
+
+    /// <summary>
+    /// The clock behind every timed behaviour: model start delays, <c>Prefer: wait</c> timeouts,
+    /// <c>Cancel-After</c> deadlines, timestamps and demo-model pacing. Inject a manual clock to make tests
+    /// that involve time deterministic and instant.
+    /// </summary>
+    public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
+
+    /// <summary>The number of items on each page of a list endpoint (Replicate uses 100).</summary>
+    public int PageSize { get; set; } = 100;
+
+    /// <summary>
+    /// Whether the built-in demo models are registered: <c>meta/meta-llama-3-8b-instruct</c>,
+    /// <c>black-forest-labs/flux-schnell</c>, <c>replicate/failing-model</c> and <c>replicate/hello-world</c>.
+    /// </summary>
+    public bool IncludeDemoModels { get; set; } = true;
+
+    /// <summary>The delay between tokens of the demo text model (on <see cref="TimeProvider"/>).</summary>
+    public TimeSpan DemoTokenDelay { get; set; } = TimeSpan.FromMilliseconds(15);
+
+    /// <summary>
+    /// 0 writes each server-sent event in one write. N &gt; 0 splits the bytes of every event into writes of
+    /// N bytes, flushing each, so that clients see events cut across network reads.
+    /// </summary>
+    public int StreamWriteChunkSize { get; set; }
+
+    /// <summary>The delay between two server-sent events written to one connection (on <see cref="TimeProvider"/>).</summary>
+    public TimeSpan StreamEventPacing { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Whether a stream request carrying <c>Last-Event-ID</c> is resumed after that event.
+    /// <see langword="false"/> answers such a request with 410 Gone (problem+json), for testing clients that
+    /// must fall back when a server cannot resume.
+    /// </summary>
+    public bool StreamResumeSupported { get; set; } = true;
+
+    /// <summary>
+    /// Whether every request is kept in <see cref="ReplicateEmulator.Requests"/>. Turn it off for benchmarks
+    /// and soak tests, where an ever-growing request log would distort memory measurements.
+    /// </summary>
+    public bool RecordRequests { get; set; } = true;
+}
