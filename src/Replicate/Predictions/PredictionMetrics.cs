@@ -32,5 +32,5 @@ public sealed class PredictionMetrics
 
     /// <summary>Gets every other metric, as sent.</summary>
     [JsonExtensionData]
-    public IDictionary<string, JsonElement>? AdditionalProperties { get; init; }
+    public IDictionary<string, JsonElement>? AdditionalProperties { get; set; }
 }

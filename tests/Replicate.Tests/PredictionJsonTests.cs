@@ -1,0 +1,98 @@
+using System.Text.Json;
+
+namespace Replicate.Tests;
+
+public class PredictionJsonTests
+{
+    private static Prediction Read(string json) => JsonSerializer.Deserialize(json, ReplicateJsonContext.Default.Prediction)!;
+
+    [Fact]
+    public void ReadsEveryFieldOfTheSpec()
+    {
+        var prediction = Read("""
+            {"id":"gm3qorzdhgbfurvjtvhg6dckhu","model":"replicate/hello-world","version":"hidden",
+             "input":{"text":"Alice"},"output":["a","b"],"logs":"step\n","error":null,"status":"succeeded",
+             "created_at":"2023-09-08T16:32:56.990893084Z","started_at":"2024-10-04T18:07:35.262Z","completed_at":"2024-10-04T18:07:36Z",
+             "deadline":"2024-10-04T19:07:35.765994Z","data_removed":false,"deployment":"acme/dep","source":"api",
+             "metrics":{"predict_time":1.5,"total_time":2.25,"input_token_count":12,"tokens_per_second":33.3,"brand_new_metric":{"x":1}},
+             "urls":{"get":"https://api.replicate.com/v1/predictions/gm3","cancel":"https://api.replicate.com/v1/predictions/gm3/cancel","web":"https://replicate.com/p/gm3","stream":"https://stream.replicate.com/v1/files/abc"},
+             "webhook":"https://example.com/hook","webhook_events_filter":["start","completed"],"a_field_from_the_future":[1,2,3]}
+            """);
+
+        Assert.Equal("gm3qorzdhgbfurvjtvhg6dckhu", prediction.Id);
+        Assert.Equal("hidden", prediction.Version);
+        Assert.Equal(PredictionStatus.Succeeded, prediction.Status);
+        Assert.Equal("Alice", prediction.Input!.Value.GetProperty("text").GetString());
+        Assert.Equal(JsonValueKind.Array, prediction.Output!.Value.ValueKind);
+        Assert.Equal(new DateTimeOffset(2023, 9, 8, 16, 32, 56, TimeSpan.Zero).AddTicks(9908930), prediction.CreatedAt);
+        Assert.Equal(new DateTimeOffset(2024, 10, 4, 18, 7, 36, TimeSpan.Zero), prediction.CompletedAt);
+        Assert.NotNull(prediction.Deadline);
+        Assert.Equal("acme/dep", prediction.Deployment);
+        Assert.Equal(TimeSpan.FromSeconds(1.5), prediction.Metrics!.PredictTime);
+        Assert.Equal(TimeSpan.FromSeconds(2.25), prediction.Metrics.TotalTime);
+        Assert.Equal(12, prediction.Metrics.InputTokenCount);
+        Assert.True(prediction.Metrics.AdditionalProperties!.ContainsKey("brand_new_metric"));
+        Assert.Equal("https://stream.replicate.com/v1/files/abc", prediction.Urls!.Stream!.ToString());
+        Assert.Equal([WebhookEventType.Start, WebhookEventType.Completed], prediction.WebhookEventsFilter);
+    }
+
+    [Theory]
+    [InlineData("2024-10-04T18:07:35Z")]
+    [InlineData("2024-10-04T18:07:35.2Z")]
+    [InlineData("2024-10-04T18:07:35.262Z")]
+    [InlineData("2024-10-04T18:07:35.765994Z")]
+    [InlineData("2024-10-04T18:07:35.990893084Z")]
+    [InlineData("2024-10-04T18:07:35.123+00:00")]
+    public void ReadsTimestampsWithZeroToNineFractionalDigits(string timestamp)
+    {
+        var prediction = Read($$"""{"id":"x","status":"starting","created_at":"{{timestamp}}"}""");
+        Assert.Equal(new DateTimeOffset(2024, 10, 4, 18, 7, 35, TimeSpan.Zero), prediction.CreatedAt!.Value.AddTicks(-(prediction.CreatedAt.Value.Ticks % TimeSpan.TicksPerSecond)));
+    }
+
+    [Fact]
+    public void UnknownStatus_RoundTripsAndIsTerminal()
+    {
+        var prediction = Read("""{"id":"x","status":"hibernating"}""");
+        Assert.Equal("hibernating", prediction.Status.Value);
+        Assert.True(prediction.Status.IsTerminal);
+        Assert.Contains("\"status\":\"hibernating\"", JsonSerializer.Serialize(prediction, ReplicateJsonContext.Default.Prediction), StringComparison.Ordinal);
+    }
+
+    [Theory]
+    [InlineData("starting", false)]
+    [InlineData("processing", false)]
+    [InlineData("succeeded", true)]
+    [InlineData("failed", true)]
+    [InlineData("canceled", true)]
+    [InlineData("aborted", true)]
+    public void IsTerminal(string status, bool terminal) => Assert.Equal(terminal, new PredictionStatus(status).IsTerminal);
+
+    [Fact]
+    public void NonStringError_IsKeptAsJsonText()
+    {
+        var prediction = Read("""{"id":"x","status":"failed","error":{"code":"E1001","message":"OOM"}}""");
+        Assert.Equal("""{"code":"E1001","message":"OOM"}""", prediction.Error);
+    }
+
+    [Fact]
+    public void MissingOptionalFields_AreNull()
+    {
+        var prediction = Read("""{"id":"x","status":"starting"}""");
+        Assert.Null(prediction.Output);
+        Assert.Null(prediction.Urls);
+        Assert.Null(prediction.Progress);
+    }
+
+    [Theory]
+    [InlineData("""{"id":"x","status":3}""")]
+    [InlineData("""{"id":"x","created_at":"yesterday"}""")]
+    [InlineData("""{"status":"starting"}""")]
+    public void WrongTypesOrMissingId_ThrowJsonException(string json) => Assert.ThrowsAny<JsonException>(() => Read(json));
+
+    [Fact]
+    public void Progress_IsParsedFromTheLastTqdmLine()
+    {
+        var prediction = Read("""{"id":"x","status":"processing","logs":"Loading\n 10%|█         | 1/10 [00:00<00:01]\n 45%|████▌     | 9/20 [00:01<00:02,  4.5it/s]\nstill going"}""");
+        Assert.Equal(new PredictionProgress(0.45, 9, 20), prediction.Progress);
+    }
+}

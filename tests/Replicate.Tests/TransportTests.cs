@@ -1,0 +1,225 @@
+using System.Net;
+using System.Text.RegularExpressions;
+using Microsoft.AspNetCore.Http;
+using Replicate.Tests.Infrastructure;
+using static Replicate.Tests.Infrastructure.ScriptedResponses;
+
+namespace Replicate.Tests;
+
+public class TransportTests
+{
+    [Fact]
+    public async Task Requests_CarryBearerToken_UserAgent_AndAcceptJson()
+    {
+        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 200, Prediction()));
+        using var client = new ReplicateClient(new ReplicateClientOptions
+        {
+            ApiToken = Token, BaseAddress = server.BaseAddress, UserAgentSuffix = "my-app/1.2",
+        });
+
+        await client.Predictions.GetAsync("p1");
+
+        var request = Assert.Single(server.Requests);
+        Assert.Equal("GET", request.Method);
+        Assert.Equal("/v1/predictions/p1", request.PathAndQuery);
+        Assert.Equal("Bearer " + Token, request.Headers["Authorization"]);
+        Assert.Matches(new Regex(@"^replicate-dotnet/\d+\.\d+\.\d+\S* my-app/1\.2$"), request.Headers["User-Agent"]);
+        Assert.Equal("application/json", request.Headers["Accept"]);
+    }
+
+    [Fact]
+    public async Task ProblemDetails_MapToReplicateApiException()
+    {
+        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 422,
+            """{"type":"https://replicate.com/errors/invalid","title":"Invalid version or not permitted","detail":"The specified version does not exist (or perhaps you don't have permission to use it?)","status":422,"instance":"/v1/predictions/x","invalid_fields":[1]}""",
+            "application/problem+json"));
+        using var client = Client(server.BaseAddress);
+
+        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => client.Predictions.CreateAsync("acme/echo", new { a = 1 }));
+
+        Assert.Equal((HttpStatusCode)422, ex.StatusCode);
+        Assert.Equal("https://replicate.com/errors/invalid", ex.Type);
+        Assert.Equal("Invalid version or not permitted", ex.Title);
+        Assert.StartsWith("The specified version does not exist", ex.Detail, StringComparison.Ordinal);
+        Assert.Equal("/v1/predictions/x", ex.Instance);
+        Assert.Contains("invalid_fields", ex.ResponseBody, StringComparison.Ordinal);
+        Assert.Equal("POST", ex.RequestMethod);
+        Assert.Equal("/v1/models/acme/echo/predictions", ex.RequestUri!.AbsolutePath);
+        Assert.Contains("POST /v1/models/acme/echo/predictions failed with 422 Unprocessable Entity: Invalid version or not permitted - The specified version", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task NonJsonErrorBody_IsKeptAsText()
+    {
+        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 502, "<html><body>Bad Gateway from proxy</body></html>", "text/html"));
+        using var client = Client(server.BaseAddress, maxRetries: 0);
+
+        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => client.Predictions.GetAsync("p1"));
+
+        Assert.Equal(HttpStatusCode.BadGateway, ex.StatusCode);
+        Assert.Null(ex.Detail);
+        Assert.Contains("Bad Gateway from proxy", ex.ResponseBody, StringComparison.Ordinal);
+        Assert.Contains("Bad Gateway from proxy", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BrokenJsonProblemBody_StillGivesTheStatus()
+    {
+        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 404, "{\"detail\": ", "application/problem+json"));
+        using var client = Client(server.BaseAddress);
+        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => client.Predictions.GetAsync("p1"));
+        Assert.Equal(HttpStatusCode.NotFound, ex.StatusCode);
+        Assert.Equal("{\"detail\": ", ex.ResponseBody);
+    }
+
+    [Fact]
+    public async Task Unauthorized_SaysHowToFixTheToken()
+    {
+        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 401,
+            """{"title":"Unauthenticated","detail":"You did not pass a valid authentication token","status":401}""", "application/problem+json"));
+        using var client = Client(server.BaseAddress);
+        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => client.Predictions.GetAsync("p1"));
+        Assert.Contains("REPLICATE_API_TOKEN", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, ex.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task InvalidJsonInASuccessfulResponse_IsAReplicateException()
+    {
+        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 200, "{\"id\":\"p1\",\"status\":"));
+        using var client = Client(server.BaseAddress);
+        var ex = await Assert.ThrowsAsync<ReplicateException>(() => client.Predictions.GetAsync("p1"));
+        Assert.Contains("GET /v1/predictions/p1", ex.Message, StringComparison.Ordinal);
+        Assert.IsAssignableFrom<System.Text.Json.JsonException>(ex.InnerException);
+    }
+
+    [Fact]
+    public async Task DeeplyNestedJson_IsRejectedNotStackOverflowed()
+    {
+        var deep = new string('[', 10_000) + new string(']', 10_000);
+        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 200, $$"""{"id":"p1","status":"succeeded","output":{{deep}}}"""));
+        using var client = Client(server.BaseAddress);
+        await Assert.ThrowsAsync<ReplicateException>(() => client.Predictions.GetAsync("p1"));
+    }
+
+    [Fact]
+    public async Task MissingToken_FailsOnTheFirstRequest_BeforeSendingAnything()
+    {
+        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 200, Prediction()));
+        using var client = new ReplicateClient(new HttpClient(), new ReplicateClientOptions { BaseAddress = server.BaseAddress });
+        var saved = Environment.GetEnvironmentVariable("REPLICATE_API_TOKEN");
+
+        // The client read the environment at construction; this test only holds when it was unset there.
+        if (saved is null)
+        {
+            var ex = await Assert.ThrowsAsync<ReplicateException>(() => client.Predictions.GetAsync("p1"));
+            Assert.Contains("REPLICATE_API_TOKEN", ex.Message, StringComparison.Ordinal);
+            Assert.Contains("ReplicateClientOptions.ApiToken", ex.Message, StringComparison.Ordinal);
+            Assert.Empty(server.Requests);
+        }
+    }
+
+    [Theory]
+    [InlineData("")]
+    [InlineData("   ")]
+    [InlineData("r8_abc def")]
+    public void BadToken_IsRejectedAtConstruction_WithoutEchoingIt(string token)
+    {
+        var ex = Assert.Throws<ArgumentException>(() => new ReplicateClient(token));
+        Assert.Equal("apiToken", ex.ParamName);
+        if (token.Trim().Length > 0)
+        {
+            Assert.DoesNotContain(token, ex.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
+    public void ToStrings_NeverShowTheToken()
+    {
+        var options = new ReplicateClientOptions { ApiToken = Token };
+        using var client = new ReplicateClient(options);
+        Assert.DoesNotContain(Token, options.ToString(), StringComparison.Ordinal);
+        Assert.DoesNotContain(Token, client.ToString(), StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task TokenIsNotSentToAForeignHost_FromAFileOutputUrl()
+    {
+        // 127.0.0.2 is another loopback host: a model output URL that is not the API and not Replicate's.
+        await using var foreign = await ScriptedServer.StartAsync((context, _) => Json(context, 200, "file-bytes", "application/octet-stream"), host: "127.0.0.2");
+        var fileUrl = new Uri(foreign.BaseAddress, "out.bin").ToString();
+        await using var api = await ScriptedServer.StartAsync((context, _) => Json(context, 200, Prediction(output: $"\"{fileUrl}\"")));
+        using var client = Client(api.BaseAddress);
+
+        var prediction = await client.Predictions.GetAsync("p1");
+        var output = new PredictionOutput(prediction, GetTransport(client));
+        var bytes = await output.AsFile().ReadAllBytesAsync();
+
+        Assert.Equal("file-bytes"u8.ToArray(), bytes);
+        Assert.False(Assert.Single(foreign.Requests).Headers.ContainsKey("Authorization"));
+        Assert.True(Assert.Single(api.Requests).Headers.ContainsKey("Authorization"));
+    }
+
+    [Fact]
+    public async Task RedirectToAnotherHost_DropsTheToken()
+    {
+        await using var foreign = await ScriptedServer.StartAsync((context, _) => Json(context, 200, Prediction()), host: "127.0.0.2");
+        await using var api = await ScriptedServer.StartAsync((context, _) =>
+        {
+            context.Response.StatusCode = 302;
+            context.Response.Headers.Location = new Uri(foreign.BaseAddress, "predictions/p1").ToString();
+            return Task.CompletedTask;
+        });
+        using var client = Client(api.BaseAddress);
+
+        await client.Predictions.GetAsync("p1");
+
+        Assert.False(Assert.Single(foreign.Requests).Headers.ContainsKey("Authorization"));
+    }
+
+    [Theory]
+    [InlineData("https://api.replicate.com/v1/x", true)]
+    [InlineData("https://replicate.delivery/xezq/out.png", true)]
+    [InlineData("https://pbxt.replicate.delivery/out.png", true)]
+    [InlineData("https://stream.replicate.com/v1/files/abc", true)]
+    [InlineData("http://replicate.delivery/out.png", false)]
+    [InlineData("https://replicate.delivery.evil.com/out.png", false)]
+    [InlineData("https://evilreplicate.com/x", false)]
+    [InlineData("https://example.com/replicate.com", false)]
+    public void ReplicateOwnedHosts(string url, bool owned) => Assert.Equal(owned, ReplicateTransport.IsReplicateOwnedHost(new Uri(url)));
+
+    [Theory]
+    [InlineData("https://api.replicate.com", "https://api.replicate.com/v1/")]
+    [InlineData("https://api.replicate.com/", "https://api.replicate.com/v1/")]
+    [InlineData("https://api.replicate.com/v1", "https://api.replicate.com/v1/")]
+    [InlineData("http://127.0.0.1:5000/v1/", "http://127.0.0.1:5000/v1/")]
+    [InlineData("https://proxy.example.com/replicate/v1", "https://proxy.example.com/replicate/v1/")]
+    public void BaseAddress_IsNormalized(string given, string expected)
+    {
+        using var client = new ReplicateClient(new ReplicateClientOptions { ApiToken = Token, BaseAddress = new Uri(given) });
+        Assert.Equal(expected, client.BaseAddress.ToString());
+    }
+
+    [Fact]
+    public void OptionsAreCopied_AtConstruction()
+    {
+        var options = new ReplicateClientOptions { ApiToken = Token, BaseAddress = new Uri("https://a.example.com/v1/") };
+        using var client = new ReplicateClient(options);
+        options.BaseAddress = new Uri("https://b.example.com/v1/");
+        Assert.Equal("a.example.com", client.BaseAddress.Host);
+    }
+
+    [Fact]
+    public void CallerOwnedHttpClient_IsNotDisposed()
+    {
+        using var http = new HttpClient();
+        var client = new ReplicateClient(http, new ReplicateClientOptions { ApiToken = Token });
+        client.Dispose();
+        Assert.Equal(Timeout.InfiniteTimeSpan, new HttpClient { Timeout = Timeout.InfiniteTimeSpan }.Timeout);
+        _ = http.Timeout; // still usable
+        http.CancelPendingRequests();
+    }
+
+    internal static ReplicateTransport GetTransport(ReplicateClient client) =>
+        (ReplicateTransport)typeof(ReplicateClient).GetField("_transport", System.Reflection.BindingFlags.NonPublic | System.Reflection.BindingFlags.Instance)!.GetValue(client)!;
+}
