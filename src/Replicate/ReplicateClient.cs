@@ -1,4 +1,5 @@
 using System.Globalization;
+using System.Runtime.CompilerServices;
 
 namespace Replicate;
 
@@ -118,6 +119,75 @@ public class ReplicateClient : IDisposable
         return prediction.Status.IsSucceeded
             ? new PredictionOutput(prediction, _transport)
             : throw new PredictionFailedException(prediction);
+    }
+
+    /// <summary>
+    /// Runs a model and streams its server-sent events as they arrive: tokens of a language model, or file URLs of a file
+    /// stream. Survives dropped connections (resumes with <c>Last-Event-ID</c>, or falls back to polling). Breaking out of
+    /// the loop or canceling closes the connection at once and, unless <see cref="PredictionOptions.CancelOnAbandon"/>
+    /// is off, cancels the prediction on the server.
+    /// </summary>
+    /// <param name="model"><c>owner/name</c>, <c>owner/name:version</c> or a version id.</param>
+    /// <param name="input">The model's input.</param>
+    /// <param name="options">Deadline and webhook options (<see cref="PredictionOptions.Wait"/> is ignored: streams do not block).</param>
+    /// <param name="cancellationToken">Stops the stream and cancels the prediction.</param>
+    /// <returns>The events; the last one is <c>done</c> (check <see cref="StreamEvent.IsCanceled"/>).</returns>
+    /// <exception cref="PredictionFailedException">The prediction failed (an <c>error</c> event).</exception>
+    /// <exception cref="ReplicateException">The model does not support streaming, or the stream could not be resumed.</exception>
+    public virtual async IAsyncEnumerable<StreamEvent> StreamAsync(ModelIdentifier model, object input, PredictionOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var (uri, version) = Predictions.Route(model);
+        var createOptions = new PredictionOptions { CancelAfter = options?.CancelAfter, Webhook = options?.Webhook, WebhookEventsFilter = options?.WebhookEventsFilter };
+        var prediction = await Predictions.CreateAsync(uri, version, input, createOptions, stream: true, cancellationToken).ConfigureAwait(false);
+        var events = PredictionStream.ReadAsync(Predictions, _transport, prediction, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var finished = false;
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await events.MoveNextAsync().ConfigureAwait(false))
+                    {
+                        finished = true;
+                        break;
+                    }
+                }
+                catch (PredictionFailedException)
+                {
+                    // It already ended on the server; nothing to cancel.
+                    finished = true;
+                    throw;
+                }
+
+                yield return events.Current;
+            }
+        }
+        finally
+        {
+            await events.DisposeAsync().ConfigureAwait(false);
+            if (!finished && (options?.CancelOnAbandon ?? true))
+            {
+                await Predictions.TryCancelAbandonedAsync(prediction.Id).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <summary>Runs a model and streams only its output text, token by token: <see cref="StreamAsync"/> without the other events.</summary>
+    /// <param name="model"><c>owner/name</c>, <c>owner/name:version</c> or a version id.</param>
+    /// <param name="input">The model's input.</param>
+    /// <param name="options">Deadline and webhook options.</param>
+    /// <param name="cancellationToken">Stops the stream and cancels the prediction.</param>
+    /// <returns>The output text, piece by piece.</returns>
+    public virtual async IAsyncEnumerable<string> StreamTextAsync(ModelIdentifier model, object input, PredictionOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        await foreach (var e in StreamAsync(model, input, options, cancellationToken).ConfigureAwait(false))
+        {
+            if (e.Type == StreamEventType.Output)
+            {
+                yield return e.Data;
+            }
+        }
     }
 
     /// <summary>Disposes the connection pool, if this client created it. A caller-owned <see cref="HttpClient"/> is left alone.</summary>

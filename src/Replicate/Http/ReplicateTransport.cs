@@ -93,7 +93,7 @@ internal sealed class ReplicateTransport
 
         using (response)
         {
-            throw await CreateApiExceptionAsync(request, response, cancellationToken).ConfigureAwait(false);
+            throw await CreateApiExceptionAsync(request, response, null, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -173,15 +173,16 @@ internal sealed class ReplicateTransport
             $"The API answered {request.Method} {request.RequestUri?.AbsolutePath} with an empty JSON body where a {typeof(T).Name} was expected.");
     }
 
-    private async Task<ReplicateApiException> CreateApiExceptionAsync(HttpRequestMessage request, HttpResponseMessage response, CancellationToken cancellationToken)
+    /// <summary>Builds the exception for an error response (or, with <paramref name="problem"/>, for a 2xx the SDK cannot use).</summary>
+    internal async Task<ReplicateApiException> CreateApiExceptionAsync(HttpRequestMessage request, HttpResponseMessage response, string? problem, CancellationToken cancellationToken)
     {
         var body = await ReadBoundedStringAsync(response, cancellationToken).ConfigureAwait(false);
-        ProblemDetails? problem = null;
-        if (body.Length > 0 && body[0] == '{')
+        ProblemDetails? details = problem is null ? null : new ProblemDetails { Detail = problem };
+        if (details is null && body.Length > 0 && body[0] == '{')
         {
             try
             {
-                problem = JsonSerializer.Deserialize(body, ReplicateJsonContext.Default.ProblemDetails);
+                details = JsonSerializer.Deserialize(body, ReplicateJsonContext.Default.ProblemDetails);
             }
             catch (JsonException)
             {
@@ -192,13 +193,13 @@ internal sealed class ReplicateTransport
         var retryAfter = ParseRetryAfter(response, TimeProvider);
         int? attempts = request.Options.TryGetValue(RetryHandler.AttemptsKey, out var count) ? count : null;
         var uri = request.RequestUri is { } requestUri ? StripQuery(requestUri) : null;
-        var message = ReplicateApiException.Describe(response.StatusCode, request.Method.Method, uri, problem?.Title, problem?.Detail, retryAfter, body, attempts);
+        var message = ReplicateApiException.Describe(response.StatusCode, request.Method.Method, uri, details?.Title, details?.Detail, retryAfter, body, attempts);
         return new ReplicateApiException(response.StatusCode, message)
         {
-            Type = problem?.Type,
-            Title = problem?.Title,
-            Detail = problem?.Detail,
-            Instance = problem?.Instance,
+            Type = details?.Type,
+            Title = details?.Title,
+            Detail = details?.Detail,
+            Instance = details?.Instance,
             RetryAfter = retryAfter,
             ResponseBody = body.Length == 0 ? null : body,
             RequestMethod = request.Method.Method,

@@ -79,6 +79,54 @@ public class PredictionsClient
         return prediction;
     }
 
+    /// <summary>
+    /// Streams an existing prediction's server-sent events (<c>urls.stream</c>), for example to join a prediction another
+    /// process created. Reconnects and resumes after a dropped connection. Canceling stops reading; it does not cancel
+    /// the prediction.
+    /// </summary>
+    /// <param name="prediction">The prediction; it must have <see cref="PredictionUrls.Stream"/>.</param>
+    /// <param name="cancellationToken">Stops reading and closes the connection.</param>
+    /// <returns>The events, ending with <c>done</c>.</returns>
+    /// <exception cref="ReplicateException">The model does not support streaming, or the stream dropped too often.</exception>
+    /// <exception cref="PredictionFailedException">The stream reported an <c>error</c> event.</exception>
+    public virtual IAsyncEnumerable<StreamEvent> StreamAsync(Prediction prediction, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prediction);
+        return PredictionStream.ReadAsync(this, _transport, prediction, cancellationToken);
+    }
+
+    /// <summary>
+    /// Yields a prediction's output pieces as they appear, by polling: for models whose output is an iterator (an array
+    /// that grows while the model runs), when server-sent events are not available. A non-array output is yielded once,
+    /// when the prediction finishes.
+    /// </summary>
+    /// <param name="prediction">The prediction.</param>
+    /// <param name="cancellationToken">Stops polling; it does not cancel the prediction.</param>
+    /// <returns>The output pieces, in order, each once.</returns>
+    /// <exception cref="PredictionFailedException">The prediction failed, was canceled or was aborted.</exception>
+    public virtual async IAsyncEnumerable<JsonElement> EnumerateOutputAsync(Prediction prediction, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(prediction);
+        var final = new StrongBox<Prediction?>();
+        var yielded = 0;
+        await foreach (var piece in PollOutputAsync(prediction.Id, 0, final, cancellationToken, prediction).ConfigureAwait(false))
+        {
+            yielded++;
+            yield return piece;
+        }
+
+        var last = final.Value!;
+        if (!last.Status.IsSucceeded)
+        {
+            throw new PredictionFailedException(last);
+        }
+
+        if (yielded == 0 && last.Output is { } output && output.ValueKind is not (JsonValueKind.Array or JsonValueKind.Null))
+        {
+            yield return output;
+        }
+    }
+
     /// <summary>Gets one page of predictions, newest first (<c>GET /predictions</c>).</summary>
     /// <param name="cursor">A page's <see cref="Page{T}.Next"/> or <see cref="Page{T}.Previous"/>, or <see langword="null"/> for the first page.</param>
     /// <param name="createdAfter">Only predictions created at or after this time (ignored when <paramref name="cursor"/> is given: the cursor carries the filter).</param>
@@ -179,6 +227,33 @@ public class PredictionsClient
         }
 
         return await _transport.SendAsync(request, ReplicateJsonContext.Default.Prediction, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Polls until terminal, yielding array output items from index <paramref name="skip"/> as they appear.</summary>
+    internal async IAsyncEnumerable<JsonElement> PollOutputAsync(string id, int skip, StrongBox<Prediction?> final, [EnumeratorCancellation] CancellationToken cancellationToken, Prediction? current = null)
+    {
+        var delivered = skip;
+        var prediction = current ?? await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        while (true)
+        {
+            if (prediction.Output is { ValueKind: JsonValueKind.Array } items)
+            {
+                var count = items.GetArrayLength();
+                for (; delivered < count; delivered++)
+                {
+                    yield return items[delivered];
+                }
+            }
+
+            if (prediction.Status.IsTerminal)
+            {
+                final.Value = prediction;
+                yield break;
+            }
+
+            await Task.Delay(_transport.Options.PollingInterval!.Value, _transport.TimeProvider, cancellationToken).ConfigureAwait(false);
+            prediction = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+        }
     }
 
     /// <summary>Cancels a prediction nobody waits for any more, without letting a failure hide why the caller stopped.</summary>

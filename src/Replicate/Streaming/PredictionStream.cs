@@ -1,0 +1,244 @@
+using System.Net;
+using System.Net.ServerSentEvents;
+using System.Runtime.CompilerServices;
+using System.Text;
+using System.Text.Json;
+
+namespace Replicate;
+
+/// <summary>
+/// Reads a prediction's server-sent events and survives a dropped connection: it reconnects with backoff and
+/// <c>Last-Event-ID</c>, skips anything the server replays, and when the server cannot resume it polls the prediction
+/// for the rest of the output, so the caller sees every event once, in order, and never a silently cut stream.
+/// </summary>
+internal static class PredictionStream
+{
+    /// <summary>The largest event accepted; larger ones end the stream rather than grow a buffer without bound.</summary>
+    internal const int MaxEventBytes = 64 * 1024 * 1024;
+
+    public static async IAsyncEnumerable<StreamEvent> ReadAsync(
+        PredictionsClient predictions, ReplicateTransport transport, Prediction prediction, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var streamUri = prediction.Urls?.Stream ?? throw new ReplicateException(
+            $"Model {prediction.Model ?? "(unknown)"} does not support streaming: prediction {prediction.Id} has no stream URL (urls.stream). " +
+            "Use RunAsync, or Predictions.EnumerateOutputAsync to poll its output as it grows.");
+
+        var position = new Position();
+        var drops = 0;
+        Exception? lastDrop = null;
+        while (true)
+        {
+            HttpResponseMessage? response = null;
+            var canResume = position.LastId is not null || position.Outputs == 0;
+            if (canResume)
+            {
+                try
+                {
+                    response = await OpenAsync(transport, streamUri, position.LastId, cancellationToken).ConfigureAwait(false);
+                }
+                catch (ReplicateApiException ex) when (position.LastId is not null && ex.StatusCode is >= HttpStatusCode.BadRequest and < HttpStatusCode.InternalServerError
+                    && ex.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.TooManyRequests))
+                {
+                    // The server cannot resume this stream (gone, expired): finish from the prediction itself.
+                    canResume = false;
+                }
+                catch (HttpRequestException ex) when (position.Outputs > 0 || position.LastId is not null)
+                {
+                    lastDrop = ex;
+                    await BackOffAsync(transport, prediction, ++drops, ex, cancellationToken).ConfigureAwait(false);
+                    continue;
+                }
+            }
+
+            if (!canResume || response is null)
+            {
+                await foreach (var remaining in PollRemainderAsync(predictions, transport, prediction.Id, position, cancellationToken).ConfigureAwait(false))
+                {
+                    yield return remaining;
+                }
+
+                yield break;
+            }
+
+            using (response)
+            {
+                var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                var parser = SseParser.Create(new BoundedLineStream(body, MaxEventBytes), static (_, data) => Encoding.UTF8.GetString(data));
+                var events = parser.EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
+                await using (events.ConfigureAwait(false))
+                {
+                    while (true)
+                    {
+                        bool moved;
+                        try
+                        {
+                            moved = await events.MoveNextAsync().ConfigureAwait(false);
+                        }
+                        catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+                        {
+                            lastDrop = ex;
+                            break;
+                        }
+
+                        if (!moved)
+                        {
+                            // The connection closed before "done": treat it like a drop and resume.
+                            lastDrop = null;
+                            break;
+                        }
+
+                        var item = events.Current;
+                        if (position.IsReplay(item.EventId))
+                        {
+                            continue;
+                        }
+
+                        var e = new StreamEvent(new StreamEventType(item.EventType), item.Data, item.EventId, transport);
+                        position.Advance(e);
+                        if (e.Type == StreamEventType.Error)
+                        {
+                            throw new PredictionFailedException(
+                                Failed(prediction, e.DoneReason() ?? e.Data),
+                                $"Prediction {prediction.Id} failed while streaming: {e.DoneReason() ?? e.Data}");
+                        }
+
+                        yield return e;
+                        if (e.Type == StreamEventType.Done)
+                        {
+                            yield break;
+                        }
+                    }
+                }
+            }
+
+            await BackOffAsync(transport, prediction, ++drops, lastDrop, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private static async Task<HttpResponseMessage> OpenAsync(ReplicateTransport transport, Uri streamUri, string? lastEventId, CancellationToken cancellationToken)
+    {
+        var request = transport.CreateRequest(HttpMethod.Get, streamUri, accept: "text/event-stream");
+        request.Headers.CacheControl = new System.Net.Http.Headers.CacheControlHeaderValue { NoStore = true };
+        if (lastEventId is not null)
+        {
+            request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
+        }
+
+        HttpResponseMessage? response = null;
+        try
+        {
+            response = await transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
+            if (response.Content.Headers.ContentType?.MediaType != "text/event-stream")
+            {
+                throw await transport.CreateApiExceptionAsync(
+                    request, response, $"expected a text/event-stream but got '{response.Content.Headers.ContentType?.MediaType ?? "no content type"}'", cancellationToken).ConfigureAwait(false);
+            }
+
+            return response;
+        }
+        catch
+        {
+            response?.Dispose();
+            request.Dispose();
+            throw;
+        }
+    }
+
+    private static async Task BackOffAsync(ReplicateTransport transport, Prediction prediction, int drops, Exception? cause, CancellationToken cancellationToken)
+    {
+        var maxReconnects = Math.Max(transport.Options.MaxRetries, 1);
+        if (drops > maxReconnects)
+        {
+            throw new ReplicateException(
+                $"The stream of prediction {prediction.Id} dropped {drops} times before it finished; giving up. " +
+                "The prediction may still be running: check it with Predictions.GetAsync.", cause);
+        }
+
+        var delay = TimeSpan.FromTicks(Math.Min(transport.Options.RetryDelay.Ticks * (1L << Math.Min(drops - 1, 20)), transport.Options.MaxRetryDelay.Ticks));
+        await Task.Delay(delay, transport.TimeProvider, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Finishes a stream that cannot resume by polling the prediction and yielding the output not yet seen.</summary>
+    private static async IAsyncEnumerable<StreamEvent> PollRemainderAsync(
+        PredictionsClient predictions, ReplicateTransport transport, string id, Position position, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        var final = new StrongBox<Prediction?>();
+        var seen = position.Outputs;
+        await foreach (var piece in predictions.PollOutputAsync(id, position.Outputs, final, cancellationToken).ConfigureAwait(false))
+        {
+            var data = piece.ValueKind == JsonValueKind.String ? piece.GetString()! : piece.GetRawText();
+            seen++;
+            yield return new StreamEvent(StreamEventType.Output, data, null, transport);
+        }
+
+        var prediction = final.Value!;
+        if (prediction.Output is { ValueKind: JsonValueKind.String } text && seen == 0 && position.Outputs == 0)
+        {
+            yield return new StreamEvent(StreamEventType.Output, text.GetString()!, null, transport);
+        }
+
+        if (prediction.Status == PredictionStatus.Failed)
+        {
+            throw new PredictionFailedException(prediction);
+        }
+
+        yield return new StreamEvent(
+            StreamEventType.Done,
+            prediction.Status.IsSucceeded ? "{}" : """{"reason":"canceled"}""",
+            null,
+            transport);
+    }
+
+    private static Prediction Failed(Prediction prediction, string error) => new()
+    {
+        Id = prediction.Id,
+        Model = prediction.Model,
+        Version = prediction.Version,
+        Status = PredictionStatus.Failed,
+        Error = error,
+        Input = prediction.Input,
+        CreatedAt = prediction.CreatedAt,
+        Urls = prediction.Urls,
+    };
+
+    /// <summary>Where the stream is: the last event id and how many outputs were delivered.</summary>
+    private sealed class Position
+    {
+        private long _lastSeconds = -1;
+        private long _lastSequence = -1;
+
+        public string? LastId { get; private set; }
+
+        public int Outputs { get; private set; }
+
+        public void Advance(StreamEvent e)
+        {
+            if (e.Id is not null)
+            {
+                LastId = e.Id;
+                if (TryParseId(e.Id, out var seconds, out var sequence))
+                {
+                    (_lastSeconds, _lastSequence) = (seconds, sequence);
+                }
+            }
+
+            if (e.Type == StreamEventType.Output)
+            {
+                Outputs++;
+            }
+        }
+
+        /// <summary>Replicate ids are <c>seconds:sequence</c>; an id at or before the last one was already delivered.</summary>
+        public bool IsReplay(string? id) =>
+            id is not null && _lastSequence >= 0 && TryParseId(id, out var seconds, out var sequence)
+            && (seconds < _lastSeconds || (seconds == _lastSeconds && sequence <= _lastSequence));
+
+        private static bool TryParseId(string id, out long seconds, out long sequence)
+        {
+            sequence = 0;
+            var colon = id.IndexOf(':', StringComparison.Ordinal);
+            return long.TryParse(colon < 0 ? id : id.AsSpan(0, colon), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out seconds)
+                & (colon < 0 || long.TryParse(id.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out sequence));
+        }
+    }
+}
