@@ -1,0 +1,167 @@
+using Replicate.Testing;
+using Replicate.Tests.Infrastructure;
+using static Replicate.Tests.Infrastructure.ScriptedResponses;
+
+namespace Replicate.Tests;
+
+public class RunTests
+{
+    [Fact]
+    public async Task Run_TextModel_UsesSyncWait_AndJoinsTokens()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+
+        var output = await h.Client.RunAsync("meta/meta-llama-3-8b-instruct", new { prompt = "Tell me a joke" });
+
+        Assert.StartsWith("You said: Tell me a joke.", output.ToString(), StringComparison.Ordinal);
+        Assert.Equal(PredictionStatus.Succeeded, output.Prediction.Status);
+        var create = Assert.Single(h.Requests("POST", "/v1/"));
+        Assert.Equal("wait=60", create.Headers["Prefer"]);
+        Assert.Empty(h.Requests("GET", "/v1/predictions/"));
+    }
+
+    [Fact]
+    public async Task Run_WaitZero_CreatesThenPolls()
+    {
+        await using var h = await EmulatorHarness.StartAsync(clientOptions: o => o.Wait = TimeSpan.Zero);
+        var output = await h.Client.RunAsync("replicate/hello-world", new { text = "Alice" });
+        Assert.Equal("hello Alice", output.AsString());
+        Assert.False(Assert.Single(h.Requests("POST", "/v1/")).Headers.ContainsKey("Prefer"));
+    }
+
+    [Fact]
+    public async Task Run_SyncWaitTimesOut_ThenFallsBackToPolling()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        h.Emulator.AddModel("acme/slow", async (_, ctx) =>
+        {
+            await ctx.DelayAsync(TimeSpan.FromMilliseconds(1500));
+            return "finally";
+        });
+
+        var output = await h.Client.RunAsync("acme/slow", new { }, new PredictionOptions { Wait = TimeSpan.FromSeconds(1) });
+
+        Assert.Equal("finally", output.AsString());
+        Assert.Equal("wait=1", Assert.Single(h.Requests("POST", "/v1/")).Headers["Prefer"]);
+        Assert.NotEmpty(h.Requests("GET", "/v1/predictions/"));
+    }
+
+    [Fact]
+    public async Task Run_FailedModel_ThrowsPredictionFailedException_WithErrorAndLogs()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+
+        var ex = await Assert.ThrowsAsync<PredictionFailedException>(() => h.Client.RunAsync("replicate/failing-model", new { }));
+
+        Assert.Equal(PredictionStatus.Failed, ex.Status);
+        Assert.Contains("E1000", ex.Error, StringComparison.Ordinal);
+        Assert.Contains("Loading weights", ex.Logs, StringComparison.Ordinal);
+        Assert.Contains(ex.PredictionId, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("E1000", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_CanceledByTheCaller_CancelsThePredictionOnTheServer()
+    {
+        await using var h = await EmulatorHarness.StartAsync(clientOptions: o => o.Wait = TimeSpan.Zero);
+        h.Emulator.AddModel("acme/slow", async (_, ctx) =>
+        {
+            await ctx.DelayAsync(TimeSpan.FromMinutes(10));
+            return "never";
+        });
+        using var cts = new CancellationTokenSource();
+        var progress = new RecordingProgress<Prediction>();
+
+        var run = h.Client.RunAsync("acme/slow", new { }, progress: progress, cancellationToken: cts.Token);
+        await RetryTests.WaitUntil(() => progress.Items.Count > 0);
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        var id = progress.Items[0].Id;
+        Assert.Single(h.Requests("POST", $"/v1/predictions/{id}/cancel"));
+        Assert.Equal(PredictionStatus.Canceled, (await h.Client.Predictions.GetAsync(id)).Status);
+    }
+
+    [Fact]
+    public async Task Run_CancelOnAbandonOff_LeavesThePredictionRunning()
+    {
+        await using var h = await EmulatorHarness.StartAsync(clientOptions: o => o.Wait = TimeSpan.Zero);
+        h.Emulator.AddModel("acme/slow", async (_, ctx) =>
+        {
+            await ctx.DelayAsync(TimeSpan.FromMinutes(10));
+            return "never";
+        });
+        using var cts = new CancellationTokenSource();
+        var progress = new RecordingProgress<Prediction>();
+
+        var run = h.Client.RunAsync("acme/slow", new { }, new PredictionOptions { CancelOnAbandon = false }, progress, cts.Token);
+        await RetryTests.WaitUntil(() => progress.Items.Count > 0);
+        await cts.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run);
+        Assert.Empty(h.Requests("POST", "/v1/predictions/"));
+    }
+
+    [Fact]
+    public async Task Run_DeadlinePassesWhileQueued_IsAborted_AndTerminal()
+    {
+        var time = new FakeTimeProvider { AutoAdvanceLimit = TimeSpan.Zero };
+        await using var h = await EmulatorHarness.StartAsync(
+            o => o.TimeProvider = time,
+            o => o.Wait = TimeSpan.Zero);
+        h.Emulator.AddModel("acme/queued", (_, _) => Task.FromResult<object?>("never"), o => o.StartDelay = TimeSpan.FromMinutes(1));
+
+        var run = h.Client.RunAsync("acme/queued", new { }, new PredictionOptions { CancelAfter = TimeSpan.FromSeconds(5) });
+        await RetryTests.WaitUntil(() => h.Requests("GET", "/v1/predictions/").Count > 0);
+        time.Advance(TimeSpan.FromSeconds(6));
+
+        var ex = await Assert.ThrowsAsync<PredictionFailedException>(() => run.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Equal(PredictionStatus.Aborted, ex.Status);
+        Assert.Contains("aborted", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Run_UnknownTerminalStatus_DoesNotHang()
+    {
+        await using var server = await ScriptedServer.StartAsync((context, n) =>
+            Json(context, n == 1 ? 201 : 200, Prediction(status: n == 1 ? "starting" : "hibernating", output: "null")));
+        using var client = Client(server.BaseAddress);
+
+        var ex = await Assert.ThrowsAsync<PredictionFailedException>(() => client.RunAsync("acme/echo", new { }).WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.Equal("hibernating", ex.Status.Value);
+        Assert.Equal(2, server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task Run_ReportsProgress_FromTqdmLogs()
+    {
+        await using var h = await EmulatorHarness.StartAsync(clientOptions: o => o.Wait = TimeSpan.Zero);
+        var progress = new RecordingProgress<Prediction>();
+
+        await h.Client.RunAsync("black-forest-labs/flux-schnell", new { prompt = "a cat" }, progress: progress);
+
+        Assert.Equal(PredictionStatus.Starting, progress.Items[0].Status);
+        Assert.Equal(PredictionStatus.Succeeded, progress.Items[^1].Status);
+        Assert.Equal(1.0, progress.Items[^1].Progress!.Percentage);
+        Assert.Equal(progress.Items[^1].Progress!.Total, progress.Items[^1].Progress!.Current);
+    }
+
+    [Fact]
+    public async Task Run_SyncWaitAttemptTimeout_IsAboveTheWait()
+    {
+        // A fake clock that never fires the attempt timeout on its own: if the SDK used the 100 s default below a
+        // longer wait, or a timeout below the wait, the create would fail; here it must simply complete.
+        await using var h = await EmulatorHarness.StartAsync(clientOptions: o => o.RequestTimeout = TimeSpan.FromSeconds(2));
+        h.Emulator.AddModel("acme/three-seconds", async (_, ctx) =>
+        {
+            await ctx.DelayAsync(TimeSpan.FromSeconds(2.5));
+            return "ok";
+        });
+
+        var output = await h.Client.RunAsync("acme/three-seconds", new { }, new PredictionOptions { Wait = TimeSpan.FromSeconds(5) });
+
+        Assert.Equal("ok", output.AsString());
+        Assert.Single(h.Requests("POST", "/v1/"));
+    }
+}
