@@ -27,6 +27,7 @@ internal sealed class EmulatorCore : IDisposable
         Options = options;
         Time = options.TimeProvider;
         Files = new FileStore(() => Origin);
+        ShuttingDown = _shutdown.Token; // captured so requests finishing after dispose can still read it
     }
 
     public ReplicateEmulatorOptions Options { get; }
@@ -41,7 +42,7 @@ internal sealed class EmulatorCore : IDisposable
     public EmulatorFaults Faults { get; } = new();
 
     /// <summary>Canceled by dispose, so that held requests (waits, hangs, streams) end at once.</summary>
-    public CancellationToken ShuttingDown => _shutdown.Token;
+    public CancellationToken ShuttingDown { get; }
 
     public int PredictionsCreated => Volatile.Read(ref _predictionsCreated);
 

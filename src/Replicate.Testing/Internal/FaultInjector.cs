@@ -52,7 +52,7 @@ internal static class FaultInjector
                 {
                 }
 
-                context.Abort();
+                await ConnectionAbort.AbortAfterDrainAsync(context, core.ShuttingDown).ConfigureAwait(false);
                 return;
             }
 

@@ -56,6 +56,10 @@ internal sealed class PredictionState : IDisposable
         Webhook = webhook;
         WebhookEventsFilter = webhookEventsFilter;
         _time = time;
+
+        // Captured once: a handler that outlives the emulator can still read its (canceled) token after the
+        // source is disposed.
+        Token = _cancellation.Token;
     }
 
     public object Gate => _gate;
@@ -82,7 +86,7 @@ internal sealed class PredictionState : IDisposable
     public JsonElement? WebhookEventsFilter { get; }
 
     /// <summary>Canceled when the prediction is canceled, passes its deadline or the emulator shuts down.</summary>
-    public CancellationToken Token => _cancellation.Token;
+    public CancellationToken Token { get; }
 
     public PredictionStatus Status { get; private set; }
 

@@ -75,8 +75,8 @@ internal static class StreamEndpoint
 
                     if (dropAfter > 0 && written >= dropAfter)
                     {
-                        // An abrupt reset with no done: what a client sees when a proxy or network drops it.
-                        context.Abort();
+                        // An abrupt cut with no done: what a client sees when a proxy or network drops it.
+                        await ConnectionAbort.AbortAfterDrainAsync(context, token).ConfigureAwait(false);
                         return;
                     }
                 }
