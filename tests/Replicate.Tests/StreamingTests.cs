@@ -1,0 +1,379 @@
+using System.Net;
+using System.Text;
+using Microsoft.AspNetCore.Http;
+using Replicate.Testing;
+using Replicate.Tests.Infrastructure;
+using static Replicate.Tests.Infrastructure.ScriptedResponses;
+
+namespace Replicate.Tests;
+
+public class StreamingTests
+{
+    private const string Llama = "meta/meta-llama-3-8b-instruct";
+
+    private static async Task<List<StreamEvent>> Collect(IAsyncEnumerable<StreamEvent> events)
+    {
+        var list = new List<StreamEvent>();
+        await foreach (var e in events)
+        {
+            list.Add(e);
+        }
+
+        return list;
+    }
+
+    private static string Text(IEnumerable<StreamEvent> events) => string.Concat(events.Select(e => e.ToString()));
+
+    [Fact]
+    public async Task Stream_YieldsTokensInOrder_EndingWithDone()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var expected = (await h.Client.RunAsync(Llama, new { prompt = "hello" })).ToString();
+        h.Emulator.ClearRequests();
+
+        var events = await Collect(h.Client.StreamAsync(Llama, new { prompt = "hello" }));
+
+        Assert.Equal(expected, Text(events));
+        Assert.Equal(StreamEventType.Done, events[^1].Type);
+        Assert.False(events[^1].IsCanceled);
+        Assert.Contains(events, e => e.Type == StreamEventType.Logs);
+        Assert.All(events.Where(e => e.Type == StreamEventType.Logs), e => Assert.Equal(string.Empty, e.ToString()));
+        Assert.All(events.Where(e => e.Type != StreamEventType.Done), e => Assert.NotNull(e.Id));
+        var create = Assert.Single(h.Requests("POST", "/v1/"));
+        Assert.Contains("\"stream\":true", create.Body, StringComparison.Ordinal);
+        var stream = Assert.Single(h.Requests("GET", "/v1/streams/"));
+        Assert.Equal("text/event-stream", stream.Headers["Accept"]);
+        Assert.Empty(h.Requests("POST", "/v1/predictions/"));
+    }
+
+    [Fact]
+    public async Task StreamText_YieldsOnlyOutput()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var pieces = new List<string>();
+        await foreach (var piece in h.Client.StreamTextAsync(Llama, new { prompt = "hi", max_tokens = 5 }))
+        {
+            pieces.Add(piece);
+        }
+
+        Assert.Equal(5, pieces.Count);
+    }
+
+    [Theory]
+    [InlineData(1)]
+    [InlineData(3)]
+    [InlineData(7)]
+    public async Task EventsSplitAcrossReads_ParseTheSame(int chunk)
+    {
+        await using var h = await EmulatorHarness.StartAsync(o => o.StreamWriteChunkSize = chunk);
+        h.Emulator.AddModel("acme/multiline", (_, ctx) =>
+        {
+            ctx.Output("line one\nline two");
+            ctx.Output(" ünïcödé ✓ 🎉");
+            return Task.FromResult<object?>(null);
+        });
+
+        var events = await Collect(h.Client.StreamAsync("acme/multiline", new { }));
+
+        Assert.Equal("line one\nline two ünïcödé ✓ 🎉", Text(events));
+    }
+
+    [Fact]
+    public async Task OneMebibyteEvent_ArrivesWhole()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var big = new string('x', 1 << 20);
+        h.Emulator.AddModel("acme/big", (_, ctx) =>
+        {
+            ctx.Output(big);
+            return Task.FromResult<object?>(null);
+        });
+
+        var events = await Collect(h.Client.StreamAsync("acme/big", new { }));
+
+        Assert.Equal(big, Assert.Single(events, e => e.Type == StreamEventType.Output).Data);
+    }
+
+    [Fact]
+    public async Task ErrorEvent_ThrowsPredictionFailedException_WithTheDetail()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var seen = new List<StreamEvent>();
+
+        var ex = await Assert.ThrowsAsync<PredictionFailedException>(async () =>
+        {
+            await foreach (var e in h.Client.StreamAsync("replicate/failing-model", new { }))
+            {
+                seen.Add(e);
+            }
+        });
+
+        Assert.Contains("E1000", ex.Error, StringComparison.Ordinal);
+        Assert.Equal(PredictionStatus.Failed, ex.Status);
+        Assert.Contains(seen, e => e.Type == StreamEventType.Logs);
+        Assert.Empty(h.Requests("POST", "/v1/predictions/"));
+    }
+
+    [Fact]
+    public async Task CanceledOnTheServer_EndsWithACanceledDone()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        h.Emulator.AddModel("acme/endless", async (_, ctx) =>
+        {
+            for (var i = 0; ; i++)
+            {
+                ctx.Output($"t{i} ");
+                await ctx.DelayAsync(TimeSpan.FromMilliseconds(5));
+            }
+        });
+        var prediction = await h.Client.Predictions.CreateAsync("acme/endless", new { });
+
+        var events = new List<StreamEvent>();
+        await foreach (var e in h.Client.Predictions.StreamAsync(prediction))
+        {
+            events.Add(e);
+            if (events.Count == 3)
+            {
+                await h.Client.Predictions.CancelAsync(prediction.Id);
+            }
+        }
+
+        Assert.True(events[^1].IsCanceled);
+    }
+
+    [Fact]
+    public async Task DroppedConnection_ResumesWithLastEventId_NoTokenLostOrDuplicated()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var tokens = Enumerable.Range(0, 40).Select(i => $"tok{i} ").ToArray();
+        h.Emulator.AddModel("acme/tokens", (_, ctx) =>
+        {
+            foreach (var token in tokens)
+            {
+                ctx.Output(token);
+            }
+
+            return Task.FromResult<object?>(null);
+        });
+        h.Emulator.DropStreamAfterEvents = 7;
+
+        var events = await Collect(h.Client.StreamAsync("acme/tokens", new { }));
+
+        Assert.Equal(string.Concat(tokens), Text(events));
+        var streams = h.Requests("GET", "/v1/streams/");
+        Assert.Equal(2, streams.Count);
+        Assert.False(streams[0].Headers.ContainsKey("Last-Event-ID"));
+        Assert.True(streams[1].Headers.ContainsKey("Last-Event-ID"));
+    }
+
+    [Fact]
+    public async Task DroppedConnection_ServerCannotResume_FallsBackToPolling_NoTokenLostOrDuplicated()
+    {
+        await using var h = await EmulatorHarness.StartAsync(o => o.StreamResumeSupported = false);
+        var tokens = Enumerable.Range(0, 30).Select(i => $"w{i} ").ToArray();
+        h.Emulator.AddModel("acme/tokens", (_, ctx) =>
+        {
+            foreach (var token in tokens)
+            {
+                ctx.Output(token);
+            }
+
+            return Task.FromResult<object?>(null);
+        });
+        h.Emulator.DropStreamAfterEvents = 5;
+
+        var events = await Collect(h.Client.StreamAsync("acme/tokens", new { }));
+
+        Assert.Equal(string.Concat(tokens), Text(events));
+        Assert.Equal(StreamEventType.Done, events[^1].Type);
+        Assert.NotEmpty(h.Requests("GET", "/v1/predictions/"));
+    }
+
+    [Fact]
+    public async Task StreamThatKeepsDropping_EndsWithAnException_NotAQuietEnd()
+    {
+        await using var server = await ScriptedServer.StartAsync(async (context, n) =>
+        {
+            if (context.Request.Method == "POST")
+            {
+                var body = Prediction(status: "starting", output: "null").Replace("\"urls\":{", $"\"urls\":{{\"stream\":\"{new Uri(server_BaseAddress!, "streams/p1")}\",", StringComparison.Ordinal);
+                await Json(context, 201, body);
+                return;
+            }
+
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync($"event: output\nid: 1:{n}\ndata: part{n}\n\n");
+            await context.Response.Body.FlushAsync();
+            await Task.Delay(50);
+            context.Abort();
+        });
+        server_BaseAddress = server.BaseAddress;
+        using var client = Client(server.BaseAddress, maxRetries: 3);
+
+        var ex = await Assert.ThrowsAsync<ReplicateException>(() => Collect(client.StreamAsync("acme/echo", new { }, new PredictionOptions { CancelOnAbandon = false })));
+
+        Assert.Contains("dropped", ex.Message, StringComparison.Ordinal);
+    }
+
+    private static Uri? server_BaseAddress;
+
+    [Fact]
+    public async Task BreakingOut_ClosesTheConnection_AndCancelsThePrediction()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        h.Emulator.AddModel("acme/endless", async (_, ctx) =>
+        {
+            for (var i = 0; ; i++)
+            {
+                ctx.Output($"t{i} ");
+                await ctx.DelayAsync(TimeSpan.FromMilliseconds(5));
+            }
+        });
+
+        string? id = null;
+        await foreach (var e in h.Client.StreamAsync("acme/endless", new { }))
+        {
+            id = h.Requests("GET", "/v1/streams/")[0].Path.Split('/')[^1];
+            Assert.Equal(1, h.Emulator.OpenStreamConnections);
+            break;
+        }
+
+        await RetryTests.WaitUntil(() => h.Emulator.OpenStreamConnections == 0);
+        Assert.Single(h.Requests("POST", $"/v1/predictions/{id}/cancel"));
+        Assert.Equal(PredictionStatus.Canceled, (await h.Client.Predictions.WaitAsync(await h.Client.Predictions.GetAsync(id!))).Status);
+    }
+
+    [Fact]
+    public async Task CancelingTheToken_ClosesTheConnectionPromptly()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        h.Emulator.AddModel("acme/quiet", async (_, ctx) =>
+        {
+            ctx.Output("first");
+            await ctx.DelayAsync(TimeSpan.FromMinutes(10));
+            return null;
+        });
+        using var cts = new CancellationTokenSource();
+
+        var ex = await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var e in h.Client.StreamAsync("acme/quiet", new { }, cancellationToken: cts.Token))
+            {
+                await cts.CancelAsync();
+            }
+        });
+
+        await RetryTests.WaitUntil(() => h.Emulator.OpenStreamConnections == 0);
+        Assert.Single(h.Requests("POST", "/v1/predictions/"), r => r.Path.EndsWith("/cancel", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task ModelWithoutStreaming_SaysSo()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        h.Emulator.AddModel("acme/batch", (_, _) => Task.FromResult<object?>("x"), o => o.SupportsStreaming = false);
+        var ex = await Assert.ThrowsAsync<ReplicateException>(() => Collect(h.Client.StreamAsync("acme/batch", new { })));
+        Assert.Contains("does not support streaming", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task FileStream_ExposesFileOutputs()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        h.Emulator.AddModel("acme/frames", (_, ctx) =>
+        {
+            ctx.Output(ctx.AddFile("frame0.txt", "zero"u8.ToArray(), "text/plain"));
+            ctx.Output("data:text/plain;base64,b25l");
+            return Task.FromResult<object?>(null);
+        });
+
+        var outputs = (await Collect(h.Client.StreamAsync("acme/frames", new { }))).Where(e => e.Type == StreamEventType.Output).ToList();
+
+        Assert.Equal("zero"u8.ToArray(), await outputs[0].File!.ReadAllBytesAsync());
+        Assert.Equal("one"u8.ToArray(), await outputs[1].File!.ReadAllBytesAsync());
+        Assert.Null(new StreamEvent(StreamEventType.Output, "plain text").File);
+    }
+
+    [Theory]
+    [InlineData("\n")]
+    [InlineData("\r")]
+    [InlineData("\r\n")]
+    public async Task RawSse_LineEndingsCommentsMultilineAndUnknownEvents(string newline)
+    {
+        var wire = string.Join(newline,
+            ": hi", "",
+            "event: output", "id: 1:1", "data: Hello", "data: world", "",
+            ":408: 408 Request Timeout", "",
+            "event: metrics", "id: 1:2", "data: {\"tps\":3}", "",
+            "event: output", "id: 1:3", "data:  spaced", "",
+            "event: done", "data: {}", "", "");
+        await using var server = await SseServer(wire);
+        using var client = Client(server.BaseAddress);
+
+        var events = await Collect(client.Predictions.StreamAsync(StreamingPrediction(server.BaseAddress)));
+
+        Assert.Equal(4, events.Count);
+        Assert.Equal("Hello\nworld", events[0].Data);
+        Assert.Equal("1:1", events[0].Id);
+        Assert.Equal("metrics", events[1].Type.Value);
+        Assert.Equal(string.Empty, events[1].ToString());
+        Assert.Equal(" spaced", events[2].Data);
+        Assert.Equal(StreamEventType.Done, events[3].Type);
+    }
+
+    [Fact]
+    public async Task NonEventStreamResponse_IsAReplicateApiException_WithTheBody()
+    {
+        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 200, "{\"detail\":\"not a stream\"}"));
+        using var client = Client(server.BaseAddress);
+
+        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => Collect(client.Predictions.StreamAsync(StreamingPrediction(server.BaseAddress))));
+
+        Assert.Contains("text/event-stream", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("not a stream", ex.ResponseBody, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HugeEvent_IsRefused_NotBufferedWithoutBound()
+    {
+        await using var server = await ScriptedServer.StartAsync(async (context, _) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            await context.Response.WriteAsync("event: output\ndata: ");
+            var chunk = new byte[1 << 20];
+            Array.Fill(chunk, (byte)'a');
+            for (var i = 0; i < 100 && !context.RequestAborted.IsCancellationRequested; i++)
+            {
+                await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+            }
+        });
+        using var client = Client(server.BaseAddress);
+
+        var ex = await Assert.ThrowsAsync<ReplicateException>(() => Collect(client.Predictions.StreamAsync(StreamingPrediction(server.BaseAddress))));
+
+        Assert.Contains("larger than 64 MiB", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task ConsoleWrite_PrintsOnlyText() =>
+        Assert.Equal("abc", string.Concat(new[]
+        {
+            new StreamEvent(StreamEventType.Output, "a"),
+            new StreamEvent(StreamEventType.Logs, "log"),
+            new StreamEvent(StreamEventType.Output, "bc"),
+            new StreamEvent(StreamEventType.Done, "{}"),
+        }.Select(e => e.ToString())));
+
+    private static Task<ScriptedServer> SseServer(string wire) => ScriptedServer.StartAsync(async (context, _) =>
+    {
+        context.Response.ContentType = "text/event-stream";
+        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(wire));
+    });
+
+    private static Prediction StreamingPrediction(Uri baseAddress) => new()
+    {
+        Id = "p1",
+        Status = PredictionStatus.Processing,
+        Urls = new PredictionUrls { Stream = new Uri(baseAddress, "streams/p1") },
+    };
+}
