@@ -50,7 +50,11 @@ public sealed class PredictionContext
     /// prediction has ended.
     /// </summary>
     /// <param name="piece">The piece: a token string, a file URL, or any JSON-serializable value.</param>
-    public void Output(object? piece) => _state.AppendOutput(OutputJson.Serialize(piece));
+    public void Output(object? piece)
+    {
+        var json = OutputJson.Serialize(piece);
+        _state.AppendOutput(json, OutputJson.EventData(piece, json));
+    }
 
     /// <summary>Waits on the emulator's clock; canceled with the prediction.</summary>
     /// <param name="delay">How long to wait.</param>

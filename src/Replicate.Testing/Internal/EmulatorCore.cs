@@ -140,7 +140,7 @@ internal sealed class EmulatorCore : IDisposable
         {
             var now = Time.GetUtcNow();
             state = new PredictionState(
-                model, version, input, _predictions.Count, now, now + cancelAfter, deployment, webhook, webhookEventsFilter, Time);
+                model, version, input, _predictions.Count, now, now + cancelAfter, deployment, webhook, webhookEventsFilter, Time, Origin);
             _predictions.Add(state);
             _predictionsById[state.Id] = state;
         }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Text.Json;
 using Microsoft.AspNetCore.Http;
 
@@ -10,26 +9,27 @@ internal static class HttpResponses
     public const string JsonContentType = "application/json; charset=utf-8";
     public const string ProblemContentType = "application/problem+json";
 
-    public static Task WriteJsonAsync<TState>(HttpContext context, int status, TState state, Action<Utf8JsonWriter, TState> write)
+    public static async Task WriteJsonAsync<TState>(
+        HttpContext context, int status, TState state, Action<Utf8JsonWriter, TState> write, int sizeHint = 2048)
     {
-        var buffer = new ArrayBufferWriter<byte>(2048);
+        using var buffer = new PooledBufferWriter(sizeHint);
         using (var writer = new Utf8JsonWriter(buffer, WireFormat.WriterOptions))
         {
             write(writer, state);
         }
 
-        return WriteBytesAsync(context, status, JsonContentType, buffer.WrittenMemory);
+        await WriteBytesAsync(context, status, JsonContentType, buffer.WrittenMemory).ConfigureAwait(false);
     }
 
     /// <summary>Writes an RFC 7807 body in Replicate's field order: title, detail, status (plus any extras).</summary>
-    public static Task WriteProblemAsync(
+    public static async Task WriteProblemAsync(
         HttpContext context,
         int status,
         string title,
         string detail,
         Action<Utf8JsonWriter>? extra = null)
     {
-        var buffer = new ArrayBufferWriter<byte>(256);
+        using var buffer = new PooledBufferWriter(512);
         using (var writer = new Utf8JsonWriter(buffer, WireFormat.WriterOptions))
         {
             writer.WriteStartObject();
@@ -40,7 +40,7 @@ internal static class HttpResponses
             writer.WriteEndObject();
         }
 
-        return WriteBytesAsync(context, status, ProblemContentType, buffer.WrittenMemory);
+        await WriteBytesAsync(context, status, ProblemContentType, buffer.WrittenMemory).ConfigureAwait(false);
     }
 
     public static Task NotFoundAsync(HttpContext context, string detail) =>

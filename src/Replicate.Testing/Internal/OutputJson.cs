@@ -17,4 +17,23 @@ internal static class OutputJson
         JsonNode n => JsonSerializer.SerializeToUtf8Bytes(n, WireFormat.SerializerOptions),
         _ => JsonSerializer.SerializeToUtf8Bytes(value, value.GetType(), WireFormat.SerializerOptions),
     };
+
+    /// <summary>
+    /// The SSE data for an output piece: text (and URLs) as they are, anything else as its JSON. Strings skip
+    /// a parse, since token streams are the hot path.
+    /// </summary>
+    public static string EventData(object? value, byte[] json)
+    {
+        if (value is string text)
+        {
+            return text;
+        }
+
+        if (json.Length > 0 && json[0] == (byte)'"')
+        {
+            return JsonSerializer.Deserialize<string>(json, WireFormat.SerializerOptions)!;
+        }
+
+        return System.Text.Encoding.UTF8.GetString(json);
+    }
 }

@@ -1,4 +1,3 @@
-using System.Buffers;
 using System.Globalization;
 using System.Text;
 using System.Text.Json;
@@ -140,9 +139,10 @@ internal static class PredictionEndpoints
             await WaitForTerminalAsync(context, core, state, wait).ConfigureAwait(false);
         }
 
-        var (json, terminal) = Serialize(state, core.Origin);
+        using var json = new PooledBufferWriter(2048);
+        var terminal = Serialize(state, json);
         var response = context.Response;
-        response.Headers.Location = core.Origin + "/v1/predictions/" + state.Id;
+        response.Headers.Location = state.GetUrl;
         if (preferApplied is not null)
         {
             response.Headers["Preference-Applied"] = preferApplied;
@@ -150,7 +150,7 @@ internal static class PredictionEndpoints
 
         // Sync mode tells "finished" (201) from "still running, poll urls.get" (202); a plain create is 201.
         var status = wait > 0 && !terminal ? StatusCodes.Status202Accepted : StatusCodes.Status201Created;
-        await HttpResponses.WriteBytesAsync(context, status, HttpResponses.JsonContentType, json).ConfigureAwait(false);
+        await HttpResponses.WriteBytesAsync(context, status, HttpResponses.JsonContentType, json.WrittenMemory).ConfigureAwait(false);
     }
 
     public static async Task GetAsync(HttpContext context, EmulatorCore core, string id)
@@ -161,8 +161,9 @@ internal static class PredictionEndpoints
             return;
         }
 
-        var (json, _) = Serialize(state, core.Origin);
-        await HttpResponses.WriteBytesAsync(context, StatusCodes.Status200OK, HttpResponses.JsonContentType, json).ConfigureAwait(false);
+        using var json = new PooledBufferWriter(2048);
+        Serialize(state, json);
+        await HttpResponses.WriteBytesAsync(context, StatusCodes.Status200OK, HttpResponses.JsonContentType, json.WrittenMemory).ConfigureAwait(false);
     }
 
     public static async Task CancelAsync(HttpContext context, EmulatorCore core, string id)
@@ -174,8 +175,9 @@ internal static class PredictionEndpoints
         }
 
         state.TryCancel(byDeadline: false);
-        var (json, _) = Serialize(state, core.Origin);
-        await HttpResponses.WriteBytesAsync(context, StatusCodes.Status200OK, HttpResponses.JsonContentType, json).ConfigureAwait(false);
+        using var json = new PooledBufferWriter(2048);
+        Serialize(state, json);
+        await HttpResponses.WriteBytesAsync(context, StatusCodes.Status200OK, HttpResponses.JsonContentType, json.WrittenMemory).ConfigureAwait(false);
     }
 
     public static async Task ListAsync(HttpContext context, EmulatorCore core)
@@ -244,7 +246,7 @@ internal static class PredictionEndpoints
         await HttpResponses.WriteJsonAsync(
             context,
             StatusCodes.Status200OK,
-            (Selection: selection, Next: next, Previous: previous, core.Origin),
+            (Selection: selection, Next: next, Previous: previous),
             static (writer, page) =>
             {
                 writer.WriteStartObject();
@@ -253,24 +255,21 @@ internal static class PredictionEndpoints
                 writer.WriteStartArray("results");
                 foreach (var item in page.Selection.Items)
                 {
-                    item.WriteJson(writer, page.Origin);
+                    item.WriteJson(writer);
                 }
 
                 writer.WriteEndArray();
                 writer.WriteEndObject();
-            }).ConfigureAwait(false);
+            },
+            sizeHint: 1024 * (selection.Items.Count + 1)).ConfigureAwait(false);
     }
 
-    private static (ReadOnlyMemory<byte> Json, bool Terminal) Serialize(PredictionState state, string origin)
+    private static bool Serialize(PredictionState state, PooledBufferWriter buffer)
     {
-        var buffer = new ArrayBufferWriter<byte>(2048);
-        bool terminal;
-        using (var writer = new Utf8JsonWriter(buffer, WireFormat.WriterOptions))
-        {
-            terminal = state.WriteJson(writer, origin);
-        }
-
-        return (buffer.WrittenMemory, terminal);
+        using var writer = new Utf8JsonWriter(buffer, WireFormat.WriterOptions);
+        var terminal = state.WriteJson(writer);
+        writer.Flush();
+        return terminal;
     }
 
     private static async Task WaitForTerminalAsync(HttpContext context, EmulatorCore core, PredictionState state, int seconds)

@@ -27,6 +27,9 @@ internal sealed class PredictionState : IDisposable
     private readonly StringBuilder _logs = new();
     private readonly CancellationTokenSource _cancellation = new();
     private readonly TimeProvider _time;
+    private readonly string _cancelUrl;
+    private readonly string _webUrl;
+    private readonly string? _streamUrl;
     private TaskCompletionSource _changed = NewSignal();
     private ITimer? _deadlineTimer;
     private byte[]? _output;
@@ -43,9 +46,14 @@ internal sealed class PredictionState : IDisposable
         string? deployment,
         string? webhook,
         JsonElement? webhookEventsFilter,
-        TimeProvider time)
+        TimeProvider time,
+        string origin)
     {
         Id = WireFormat.NewId();
+        GetUrl = origin + "/v1/predictions/" + Id;
+        _cancelUrl = GetUrl + "/cancel";
+        _webUrl = "https://replicate.com/p/" + Id;
+        _streamUrl = model.SupportsStreaming ? origin + "/v1/streams/" + Id : null;
         Model = model;
         Version = version;
         Input = input;
@@ -65,6 +73,9 @@ internal sealed class PredictionState : IDisposable
     public object Gate => _gate;
 
     public string Id { get; }
+
+    /// <summary>The absolute <c>urls.get</c> (also the <c>Location</c> of a create).</summary>
+    public string GetUrl { get; }
 
     public RegisteredModel Model { get; }
 
@@ -145,7 +156,7 @@ internal sealed class PredictionState : IDisposable
         }
     }
 
-    public void AppendOutput(byte[] pieceJson)
+    public void AppendOutput(byte[] pieceJson, string eventData)
     {
         lock (_gate)
         {
@@ -155,7 +166,7 @@ internal sealed class PredictionState : IDisposable
             }
 
             _pieces.Add(pieceJson);
-            AddEvent("output", EventData(pieceJson), withId: true);
+            AddEvent("output", eventData, withId: true);
             Signal();
         }
     }
@@ -256,7 +267,7 @@ internal sealed class PredictionState : IDisposable
     /// Writes the prediction object (the spec's <c>schemas_prediction_response</c>) and returns whether the
     /// written state was terminal, so a status code can agree with the body it goes with.
     /// </summary>
-    public bool WriteJson(Utf8JsonWriter writer, string origin)
+    public bool WriteJson(Utf8JsonWriter writer)
     {
         lock (_gate)
         {
@@ -329,13 +340,12 @@ internal sealed class PredictionState : IDisposable
             writer.WriteEndObject();
 
             writer.WriteStartObject("urls");
-            var get = origin + "/v1/predictions/" + Id;
-            writer.WriteString("get", get);
-            writer.WriteString("cancel", get + "/cancel");
-            writer.WriteString("web", "https://replicate.com/p/" + Id);
-            if (Model.SupportsStreaming)
+            writer.WriteString("get", GetUrl);
+            writer.WriteString("cancel", _cancelUrl);
+            writer.WriteString("web", _webUrl);
+            if (_streamUrl is not null)
             {
-                writer.WriteString("stream", origin + "/v1/streams/" + Id);
+                writer.WriteString("stream", _streamUrl);
             }
 
             writer.WriteEndObject();
@@ -366,12 +376,6 @@ internal sealed class PredictionState : IDisposable
     };
 
     private static TaskCompletionSource NewSignal() => new(TaskCreationOptions.RunContinuationsAsynchronously);
-
-    private static string EventData(byte[] pieceJson)
-    {
-        using var document = JsonDocument.Parse(pieceJson);
-        return EventData(document.RootElement);
-    }
 
     /// <summary>Text pieces (and file URLs) go on the wire as they are; anything else as JSON.</summary>
     private static string EventData(JsonElement value) =>
