@@ -1,10 +1,10 @@
 namespace Replicate.Testing;
 
 /// <summary>
-/// Settings for a <see cref="ReplicateEmulator"/>. Read once by <see cref="ReplicateEmulator.StartAsync"/>;
-/// the stream-shaping settings (<see cref="StreamWriteChunkSize"/>, <see cref="StreamEventPacing"/>,
-/// <see cref="StreamResumeSupported"/>) are read again for every stream connection, so a test can change
-/// them between connections.
+/// Settings for a <see cref="ReplicateEmulator"/>. <see cref="TimeProvider"/>, <see cref="IncludeDemoModels"/> and
+/// <see cref="DemoTokenDelay"/> take effect at <see cref="ReplicateEmulator.StartAsync"/>; the others are read
+/// for every request (or stream connection), so a test can change them on <see cref="ReplicateEmulator.Options"/>
+/// between requests.
 /// </summary>
 public sealed class ReplicateEmulatorOptions
 {

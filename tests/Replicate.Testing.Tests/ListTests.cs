@@ -113,6 +113,7 @@ public sealed class ListTests
     [Theory]
     [InlineData("predictions?cursor=garbage!")]
     [InlineData("predictions?cursor=eD0x")]
+    [InlineData("predictions?cursor=bz05OTk5OTk5OTk5OQ")]
     [InlineData("predictions?created_after=yesterday")]
     [InlineData("predictions?source=api")]
     public async Task Bad_list_parameters_are_400(string url)

@@ -515,7 +515,7 @@ internal static class PredictionEndpoints
             return null;
         }
 
-        return long.TryParse(Encoding.ASCII.GetString(bytes[2..length]), NumberStyles.None, CultureInfo.InvariantCulture, out var ordinal)
+        return int.TryParse(Encoding.ASCII.GetString(bytes[2..length]), NumberStyles.None, CultureInfo.InvariantCulture, out var ordinal)
             ? new PageCursor(ordinal, backward)
             : null;
     }
