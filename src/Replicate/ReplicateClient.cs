@@ -72,13 +72,17 @@ public class ReplicateClient : IDisposable
     /// <returns>The handler chain.</returns>
     public static DelegatingHandler CreateHttpMessageHandler(ReplicateClientOptions? options = null, HttpMessageHandler? innerHandler = null)
     {
-        var resolved = Resolve(options ?? new ReplicateClientOptions(), null, out _, out _);
-        return new RetryHandler(resolved, innerHandler ?? new SocketsHttpHandler
+        var handler = CreateRetryHandler(options ?? new ReplicateClientOptions());
+        handler.InnerHandler = innerHandler ?? new SocketsHttpHandler
         {
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             AutomaticDecompression = System.Net.DecompressionMethods.All,
-        });
+        };
+        return handler;
     }
+
+    /// <summary>The retry handler alone, for handler chains someone else builds (IHttpClientFactory).</summary>
+    internal static DelegatingHandler CreateRetryHandler(ReplicateClientOptions options) => new RetryHandler(Resolve(options, null, out _, out _));
 
     /// <summary>
     /// Runs a model and returns its output: creates the prediction in sync mode (the server holds the request up to
@@ -96,29 +100,40 @@ public class ReplicateClient : IDisposable
     /// <exception cref="ArgumentException">The input or an option is invalid; nothing was sent.</exception>
     public virtual async Task<PredictionOutput> RunAsync(ModelIdentifier model, object input, PredictionOptions? options = null, IProgress<Prediction>? progress = null, CancellationToken cancellationToken = default)
     {
-        var wait = options?.Wait ?? _transport.Options.Wait;
-        var createOptions = new PredictionOptions
-        {
-            Wait = wait > TimeSpan.Zero ? wait : null,
-            CancelAfter = options?.CancelAfter,
-            Webhook = options?.Webhook,
-            WebhookEventsFilter = options?.WebhookEventsFilter,
-        };
-        var prediction = await Predictions.CreateAsync(model, input, createOptions, cancellationToken).ConfigureAwait(false);
-        progress?.Report(prediction);
+        using var activity = ReplicateTelemetry.StartActivity("replicate.run", model);
         try
         {
-            prediction = await Predictions.WaitAsync(prediction, progress, cancellationToken).ConfigureAwait(false);
+            var wait = options?.Wait ?? _transport.Options.Wait;
+            var createOptions = new PredictionOptions
+            {
+                Wait = wait > TimeSpan.Zero ? wait : null,
+                CancelAfter = options?.CancelAfter,
+                Webhook = options?.Webhook,
+                WebhookEventsFilter = options?.WebhookEventsFilter,
+            };
+            var prediction = await Predictions.CreateAsync(model, input, createOptions, cancellationToken).ConfigureAwait(false);
+            activity?.SetTag("replicate.prediction.id", prediction.Id);
+            progress?.Report(prediction);
+            try
+            {
+                prediction = await Predictions.WaitAsync(prediction, progress, cancellationToken).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && (options?.CancelOnAbandon ?? true))
+            {
+                await Predictions.TryCancelAbandonedAsync(prediction.Id).ConfigureAwait(false);
+                throw;
+            }
+
+            ReplicateTelemetry.Record(activity, prediction);
+            return prediction.Status.IsSucceeded
+                ? new PredictionOutput(prediction, _transport)
+                : throw new PredictionFailedException(prediction);
         }
-        catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && (options?.CancelOnAbandon ?? true))
+        catch (Exception ex)
         {
-            await Predictions.TryCancelAbandonedAsync(prediction.Id).ConfigureAwait(false);
+            ReplicateTelemetry.Fail(activity, ex);
             throw;
         }
-
-        return prediction.Status.IsSucceeded
-            ? new PredictionOutput(prediction, _transport)
-            : throw new PredictionFailedException(prediction);
     }
 
     /// <summary>
@@ -136,11 +151,15 @@ public class ReplicateClient : IDisposable
     /// <exception cref="ReplicateException">The model does not support streaming, or the stream could not be resumed.</exception>
     public virtual async IAsyncEnumerable<StreamEvent> StreamAsync(ModelIdentifier model, object input, PredictionOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        using var activity = ReplicateTelemetry.StartActivity("replicate.stream", model);
+        var started = _transport.TimeProvider.GetTimestamp();
         var (uri, version) = Predictions.Route(model);
         var createOptions = new PredictionOptions { CancelAfter = options?.CancelAfter, Webhook = options?.Webhook, WebhookEventsFilter = options?.WebhookEventsFilter };
         var prediction = await Predictions.CreateAsync(uri, version, input, createOptions, stream: true, cancellationToken).ConfigureAwait(false);
+        activity?.SetTag("replicate.prediction.id", prediction.Id);
         var events = PredictionStream.ReadAsync(Predictions, _transport, prediction, cancellationToken).GetAsyncEnumerator(cancellationToken);
         var finished = false;
+        var firstToken = true;
         try
         {
             while (true)
@@ -153,14 +172,29 @@ public class ReplicateClient : IDisposable
                         break;
                     }
                 }
-                catch (PredictionFailedException)
+                catch (Exception ex)
                 {
-                    // It already ended on the server; nothing to cancel.
-                    finished = true;
+                    // A failed prediction already ended on the server; nothing to cancel.
+                    finished = ex is PredictionFailedException;
+                    ReplicateTelemetry.Fail(activity, ex);
                     throw;
                 }
 
-                yield return events.Current;
+                var e = events.Current;
+                if (firstToken && e.Type == StreamEventType.Output)
+                {
+                    firstToken = false;
+                    ReplicateTelemetry.TimeToFirstToken.Record(
+                        _transport.TimeProvider.GetElapsedTime(started).TotalSeconds,
+                        new KeyValuePair<string, object?>("replicate.model", prediction.Model));
+                }
+
+                if (e.Type == StreamEventType.Done)
+                {
+                    activity?.SetTag("replicate.prediction.status", e.IsCanceled ? PredictionStatus.Canceled.Value : PredictionStatus.Succeeded.Value);
+                }
+
+                yield return e;
             }
         }
         finally

@@ -64,6 +64,13 @@ public sealed class ReplicateClientOptions
     /// <summary>Gets or sets the clock used for every delay, timeout and poll (tests pass a fake one). Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// Gets or sets where the SDK logs (category <c>Replicate</c>): requests at Debug, retries and stream reconnects at
+    /// Warning, prediction status changes at Information. <c>AddReplicate</c> sets it from the container. Nothing logged
+    /// contains the token, a header or a body.
+    /// </summary>
+    public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; set; }
+
     internal ReplicateClientOptions Clone() => (ReplicateClientOptions)MemberwiseClone();
 
     /// <inheritdoc />

@@ -6,6 +6,8 @@ using System.Reflection;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 
 namespace Replicate;
 
@@ -33,7 +35,11 @@ internal sealed class ReplicateTransport
         BaseAddress = baseAddress;
         _authorization = string.IsNullOrWhiteSpace(apiToken) ? null : new AuthenticationHeaderValue("Bearer", apiToken);
         _userAgent = string.IsNullOrWhiteSpace(options.UserAgentSuffix) ? DefaultUserAgent : $"{DefaultUserAgent} {options.UserAgentSuffix}";
+        Logger = options.LoggerFactory?.CreateLogger(ReplicateTelemetry.Name) ?? NullLogger.Instance;
     }
+
+    /// <summary>Gets the SDK's logger.</summary>
+    public ILogger Logger { get; }
 
     /// <summary>Gets the API address, ending in <c>/v1/</c>.</summary>
     public Uri BaseAddress { get; }
@@ -85,7 +91,19 @@ internal sealed class ReplicateTransport
     /// <summary>Sends a request and returns the successful response with its body unread; error statuses throw.</summary>
     public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
-        var response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        var started = TimeProvider.GetTimestamp();
+        HttpResponseMessage response;
+        try
+        {
+            response = await _http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
+        {
+            RecordRequest(request, started, null, ex);
+            throw;
+        }
+
+        RecordRequest(request, started, response, null);
         if (response.IsSuccessStatusCode)
         {
             return response;
@@ -94,6 +112,31 @@ internal sealed class ReplicateTransport
         using (response)
         {
             throw await CreateApiExceptionAsync(request, response, null, cancellationToken).ConfigureAwait(false);
+        }
+    }
+
+    private void RecordRequest(HttpRequestMessage request, long started, HttpResponseMessage? response, Exception? error)
+    {
+        var elapsed = TimeProvider.GetElapsedTime(started);
+        var path = request.RequestUri?.AbsolutePath ?? string.Empty;
+        var attempts = request.Options.TryGetValue(RetryHandler.AttemptsKey, out var count) ? count : 1;
+        if (ReplicateTelemetry.RequestDuration.Enabled)
+        {
+            ReplicateTelemetry.RequestDuration.Record(
+                elapsed.TotalSeconds,
+                new KeyValuePair<string, object?>("http.request.method", request.Method.Method),
+                new KeyValuePair<string, object?>("http.response.status_code", response is null ? null : (int)response.StatusCode),
+                new KeyValuePair<string, object?>("server.address", request.RequestUri?.Host),
+                new KeyValuePair<string, object?>("error.type", error?.GetType().FullName));
+        }
+
+        if (response is not null)
+        {
+            Log.RequestCompleted(Logger, request.Method.Method, path, (int)response.StatusCode, elapsed.TotalMilliseconds, attempts);
+        }
+        else if (error is not null)
+        {
+            Log.RequestFailed(Logger, request.Method.Method, path, elapsed.TotalMilliseconds, attempts, error.GetType().Name + ": " + error.Message);
         }
     }
 

@@ -1,4 +1,6 @@
 using System.Net;
+using Microsoft.Extensions.Logging;
+using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.Retry;
 using Polly.Timeout;
@@ -27,10 +29,12 @@ internal sealed class RetryHandler : DelegatingHandler
 
     private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
     private readonly ReplicateClientOptions _options;
+    private readonly ILogger _logger;
 
     public RetryHandler(ReplicateClientOptions options, HttpMessageHandler? innerHandler = null)
     {
         _options = options;
+        _logger = options.LoggerFactory?.CreateLogger(ReplicateTelemetry.Name) ?? NullLogger.Instance;
         if (innerHandler is not null)
         {
             InnerHandler = innerHandler;
@@ -49,6 +53,11 @@ internal sealed class RetryHandler : DelegatingHandler
                 ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Context, args.Outcome)),
                 DelayGenerator = args => new ValueTask<TimeSpan?>(
                     args.Outcome.Result is { } response ? ReplicateTransport.ParseRetryAfter(response, options.TimeProvider) : null),
+                OnRetry = args =>
+                {
+                    OnRetry(args.Context, args.Outcome, args.RetryDelay, args.AttemptNumber + 1);
+                    return default;
+                },
             });
         }
 
@@ -99,6 +108,20 @@ internal sealed class RetryHandler : DelegatingHandler
         {
             ResilienceContextPool.Shared.Return(context);
         }
+    }
+
+    private void OnRetry(ResilienceContext context, Outcome<HttpResponseMessage> outcome, TimeSpan delay, int retry)
+    {
+        if (!context.Properties.TryGetValue(RequestKey, out var request))
+        {
+            return;
+        }
+
+        var reason = outcome.Result is { } response
+            ? ((int)response.StatusCode).ToString(System.Globalization.CultureInfo.InvariantCulture)
+            : outcome.Exception?.GetType().Name ?? "unknown";
+        ReplicateTelemetry.Retries.Add(1, new KeyValuePair<string, object?>("http.request.method", request.Method.Method), new KeyValuePair<string, object?>("reason", reason));
+        Log.Retrying(_logger, request.Method.Method, request.RequestUri?.AbsolutePath ?? string.Empty, reason, delay.TotalMilliseconds, retry, _options.MaxRetries);
     }
 
     private Task<HttpResponseMessage> SendAttemptAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>

@@ -68,15 +68,32 @@ public class PredictionsClient
     public virtual async Task<Prediction> WaitAsync(Prediction prediction, IProgress<Prediction>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(prediction);
-        var interval = _transport.Options.PollingInterval!.Value;
-        while (!prediction.Status.IsTerminal)
+        using var activity = ReplicateTelemetry.StartActivity("replicate.predictions.wait");
+        try
         {
-            await Task.Delay(interval, _transport.TimeProvider, cancellationToken).ConfigureAwait(false);
-            prediction = await GetAsync(prediction.Id, cancellationToken).ConfigureAwait(false);
-            progress?.Report(prediction);
-        }
+            var interval = _transport.Options.PollingInterval!.Value;
+            while (!prediction.Status.IsTerminal)
+            {
+                await Task.Delay(interval, _transport.TimeProvider, cancellationToken).ConfigureAwait(false);
+                var next = await GetAsync(prediction.Id, cancellationToken).ConfigureAwait(false);
+                if (next.Status != prediction.Status)
+                {
+                    Log.PredictionStatus(_transport.Logger, next.Id, next.Model, next.Status.Value);
+                }
 
-        return prediction;
+                prediction = next;
+                progress?.Report(prediction);
+            }
+
+            ReplicateTelemetry.Record(activity, prediction);
+            RecordDuration(prediction);
+            return prediction;
+        }
+        catch (Exception ex)
+        {
+            ReplicateTelemetry.Fail(activity, ex);
+            throw;
+        }
     }
 
     /// <summary>
@@ -226,7 +243,39 @@ public class PredictionsClient
             request.Headers.TryAddWithoutValidation("Cancel-After", Math.Ceiling(cancelAfter.TotalSeconds).ToString(CultureInfo.InvariantCulture) + "s");
         }
 
-        return await _transport.SendAsync(request, ReplicateJsonContext.Default.Prediction, cancellationToken).ConfigureAwait(false);
+        using var activity = ReplicateTelemetry.StartActivity("replicate.predictions.create");
+        activity?.SetTag("url.path", uri.AbsolutePath);
+        try
+        {
+            var prediction = await _transport.SendAsync(request, ReplicateJsonContext.Default.Prediction, cancellationToken).ConfigureAwait(false);
+            ReplicateTelemetry.Record(activity, prediction);
+            Log.PredictionStatus(_transport.Logger, prediction.Id, prediction.Model, prediction.Status.Value);
+            return prediction;
+        }
+        catch (Exception ex)
+        {
+            ReplicateTelemetry.Fail(activity, ex);
+            throw;
+        }
+    }
+
+    /// <summary>Records how long a finished prediction took, from the server's own numbers when it gave them.</summary>
+    internal static void RecordDuration(Prediction prediction)
+    {
+        if (!prediction.Status.IsTerminal || !ReplicateTelemetry.PredictionDuration.Enabled)
+        {
+            return;
+        }
+
+        var seconds = prediction.Metrics?.TotalTime?.TotalSeconds
+            ?? (prediction.CompletedAt - prediction.CreatedAt)?.TotalSeconds;
+        if (seconds is { } value)
+        {
+            ReplicateTelemetry.PredictionDuration.Record(
+                value,
+                new KeyValuePair<string, object?>("replicate.model", prediction.Model),
+                new KeyValuePair<string, object?>("replicate.prediction.status", prediction.Status.Value));
+        }
     }
 
     /// <summary>Polls until terminal, yielding array output items from index <paramref name="skip"/> as they appear.</summary>
@@ -259,6 +308,7 @@ public class PredictionsClient
     /// <summary>Cancels a prediction nobody waits for any more, without letting a failure hide why the caller stopped.</summary>
     internal async Task TryCancelAbandonedAsync(string id)
     {
+        Log.CancelingAbandoned(_transport.Logger, id);
         using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10), _transport.TimeProvider);
         try
         {

@@ -40,18 +40,24 @@ internal static class PredictionStream
                     && ex.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.TooManyRequests))
                 {
                     // The server cannot resume this stream (gone, expired): finish from the prediction itself.
+                    Log.StreamFallingBackToPolling(transport.Logger, prediction.Id, $"{(int)ex.StatusCode} on reconnect");
                     canResume = false;
                 }
                 catch (HttpRequestException ex) when (position.Outputs > 0 || position.LastId is not null)
                 {
                     lastDrop = ex;
-                    await BackOffAsync(transport, prediction, ++drops, ex, cancellationToken).ConfigureAwait(false);
+                    await BackOffAsync(transport, prediction, position.Outputs, ++drops, ex, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
             }
 
             if (!canResume || response is null)
             {
+                if (position.LastId is null)
+                {
+                    Log.StreamFallingBackToPolling(transport.Logger, prediction.Id, "the events carried no ids to resume from");
+                }
+
                 await foreach (var remaining in PollRemainderAsync(predictions, transport, prediction.Id, position, cancellationToken).ConfigureAwait(false))
                 {
                     yield return remaining;
@@ -95,6 +101,11 @@ internal static class PredictionStream
 
                         var e = new StreamEvent(new StreamEventType(item.EventType), item.Data, item.EventId, transport);
                         position.Advance(e);
+                        if (e.Type == StreamEventType.Output)
+                        {
+                            ReplicateTelemetry.TokensStreamed.Add(1);
+                        }
+
                         if (e.Type == StreamEventType.Error)
                         {
                             throw new PredictionFailedException(
@@ -111,7 +122,7 @@ internal static class PredictionStream
                 }
             }
 
-            await BackOffAsync(transport, prediction, ++drops, lastDrop, cancellationToken).ConfigureAwait(false);
+            await BackOffAsync(transport, prediction, position.Outputs, ++drops, lastDrop, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -144,7 +155,7 @@ internal static class PredictionStream
         }
     }
 
-    private static async Task BackOffAsync(ReplicateTransport transport, Prediction prediction, int drops, Exception? cause, CancellationToken cancellationToken)
+    private static async Task BackOffAsync(ReplicateTransport transport, Prediction prediction, int outputs, int drops, Exception? cause, CancellationToken cancellationToken)
     {
         var maxReconnects = Math.Max(transport.Options.MaxRetries, 1);
         if (drops > maxReconnects)
@@ -155,6 +166,7 @@ internal static class PredictionStream
         }
 
         var delay = TimeSpan.FromTicks(Math.Min(transport.Options.RetryDelay.Ticks * (1L << Math.Min(drops - 1, 20)), transport.Options.MaxRetryDelay.Ticks));
+        Log.StreamReconnecting(transport.Logger, prediction.Id, outputs, cause?.GetType().Name ?? "closed before done", delay.TotalMilliseconds, drops);
         await Task.Delay(delay, transport.TimeProvider, cancellationToken).ConfigureAwait(false);
     }
 
