@@ -1,0 +1,39 @@
+using System.Diagnostics;
+using Replicate.Benchmarks;
+
+namespace Replicate.Benchmarks.Tests;
+
+public class QuickModeTests
+{
+    [Fact]
+    public async Task Quick_mode_runs_every_scenario_end_to_end_and_reports_nonzero_numbers()
+    {
+        // Bounded: quick mode takes seconds; a hang fails here instead of stalling CI.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(55));
+        var started = Stopwatch.GetTimestamp();
+
+        var report = await Scenarios.RunQuickAsync(cancellationToken: timeout.Token);
+
+        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(60));
+        Assert.Equal(Scenarios.Names, report.Scenarios.Select(s => s.Name));
+        foreach (var scenario in report.Scenarios)
+        {
+            Assert.NotEmpty(scenario.Rows);
+            var throughput = scenario.Rows[0];
+            Assert.True(
+                throughput.Sdk > 0 && throughput.Baseline > 0 && double.IsFinite(throughput.Sdk) && double.IsFinite(throughput.Baseline),
+                $"{scenario.Name} {throughput.Metric}: SDK {throughput.Sdk}, baseline {throughput.Baseline}");
+            Assert.Contains(scenario.Runs, r => r.Side == Harness.Side.Sdk);
+            Assert.Contains(scenario.Runs, r => r.Side == Harness.Side.Baseline);
+            Assert.All(scenario.Runs, r => Assert.True(r.Result.Operations > 0 && r.AllocatedBytes > 0 && r.Wall > TimeSpan.Zero, $"{scenario.Name} {r.Side}"));
+        }
+
+        var concurrent = Assert.Single(report.Scenarios, s => s.Name == "run_concurrent");
+        var errors = Assert.Single(concurrent.Rows, r => r.Metric.StartsWith("exceptions", StringComparison.Ordinal));
+        Assert.Equal(0, errors.Sdk);
+        Assert.Equal(0, errors.Baseline);
+
+        var markdown = report.ToMarkdown();
+        Assert.All(Scenarios.Names, name => Assert.Contains("| " + name + " |", markdown, StringComparison.Ordinal));
+    }
+}

@@ -1,0 +1,216 @@
+using System.Diagnostics;
+using System.Net.Http.Headers;
+using System.Net.ServerSentEvents;
+using Replicate.Benchmarks.Harness;
+using Replicate.Testing;
+
+namespace Replicate.Benchmarks.EndToEnd;
+
+/// <summary>
+/// A model that emits <see cref="TokenCount"/> output pieces as fast as it can, read as server-sent events: through
+/// <c>StreamAsync</c>, or through a bare <see cref="HttpClient"/> and <see cref="SseParser"/>. The baseline is the
+/// emulator's cost plus the least a client can do, so it is the ceiling the SDK is held to. Each run gets a fresh
+/// emulator, so a finished stream's hundreds of thousands of stored events do not weigh on the next run's GC.
+/// </summary>
+public abstract class StreamScenario : Scenario
+{
+    private const string Model = "bench/stream";
+    private static readonly object Input = new { prompt = "write a very long story", max_tokens = 1_000_000 };
+    private static readonly MediaTypeWithQualityHeaderValue EventStream = new("text/event-stream");
+    private readonly string[] _tokens;
+    private ReplicateEmulator? _emulator;
+    private ReplicateClient? _sdk;
+    private RawReplicate? _raw;
+    private long _modelTicks;
+
+    protected StreamScenario(string[] tokens, int tokenCount)
+    {
+        _tokens = tokens;
+        TokenCount = tokenCount;
+    }
+
+    /// <summary>How many output events the model emits.</summary>
+    protected int TokenCount { get; }
+
+    /// <summary>The work units a run counts for <paramref name="tokens"/> output events (tokens, or MiB).</summary>
+    protected abstract double Operations(long tokens, long chars);
+
+    public override async Task PrepareRunAsync(Side side, CancellationToken cancellationToken)
+    {
+        await DisposeClientsAsync();
+        _emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { RecordRequests = false, IncludeDemoModels = false }, cancellationToken);
+        var tokens = _tokens;
+        var count = TokenCount;
+        _emulator.AddModel(Model, (_, context) =>
+        {
+            var started = Stopwatch.GetTimestamp();
+            for (var i = 0; i < count; i++)
+            {
+                context.Output(tokens[i % tokens.Length]);
+            }
+
+            Interlocked.Exchange(ref _modelTicks, Stopwatch.GetTimestamp() - started);
+            return Task.FromResult<object?>(null);
+        });
+        if (side == Side.Sdk)
+        {
+            _sdk = BenchHttp.CreateSdkClient(_emulator.BaseAddress, _emulator.ApiToken);
+        }
+        else
+        {
+            _raw = new RawReplicate(BenchHttp.CreateBaselineClient(), _emulator.BaseAddress, _emulator.ApiToken);
+        }
+    }
+
+    public override async Task<RunResult> RunAsync(Side side, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var (tokens, chars, firstToken) = side == Side.Sdk
+            ? await ReadSdkAsync(started, cancellationToken)
+            : await ReadBaselineAsync(started, cancellationToken);
+        if (tokens != TokenCount)
+        {
+            throw new InvalidOperationException($"{side} received {tokens} output events; the model emitted {TokenCount}.");
+        }
+
+        var result = new RunResult(Operations(tokens, chars));
+        result.Extra["ttft"] = firstToken.TotalMilliseconds;
+        result.Extra["model"] = Stopwatch.GetElapsedTime(0, Interlocked.Read(ref _modelTicks)).TotalMilliseconds;
+        return result;
+    }
+
+    public override IEnumerable<MetricSpec> Metrics()
+    {
+        yield return Throughput();
+        yield return ExtraMetric("ttft", "time to first token, ms", format: "0.00");
+        yield return ExtraMetric("model", "emulator: model emitting all tokens, ms", format: "0.0");
+        yield return CpuPerUnit();
+        yield return AllocatedPerUnit();
+        yield return PeakWorkingSet();
+    }
+
+    protected override async ValueTask DisposeAsyncCore()
+    {
+        await DisposeClientsAsync();
+
+        await base.DisposeAsyncCore();
+    }
+
+    private async Task<(long Tokens, long Chars, TimeSpan FirstToken)> ReadSdkAsync(long started, CancellationToken cancellationToken)
+    {
+        long tokens = 0;
+        long chars = 0;
+        var firstToken = TimeSpan.Zero;
+        await foreach (var e in _sdk!.StreamAsync(Model, Input, cancellationToken: cancellationToken))
+        {
+            if (e.Type == StreamEventType.Output)
+            {
+                if (tokens == 0)
+                {
+                    firstToken = Stopwatch.GetElapsedTime(started);
+                }
+
+                chars += e.Data.Length;
+                if (++tokens > TokenCount)
+                {
+                    break;
+                }
+            }
+        }
+
+        return (tokens, chars, firstToken);
+    }
+
+    private async Task<(long Tokens, long Chars, TimeSpan FirstToken)> ReadBaselineAsync(long started, CancellationToken cancellationToken)
+    {
+        string streamUrl;
+        using (var created = await _raw!.CreateAsync(Model, Input, waitSeconds: 0, stream: true, cancellationToken))
+        {
+            streamUrl = created.RootElement.GetProperty("urls").GetProperty("stream").GetString()!;
+        }
+
+        using var request = new HttpRequestMessage(HttpMethod.Get, streamUrl);
+        request.Headers.Accept.Add(EventStream);
+        request.Headers.CacheControl = new CacheControlHeaderValue { NoStore = true };
+        using var response = await _raw.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        response.EnsureSuccessStatusCode();
+        await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
+
+        long tokens = 0;
+        long chars = 0;
+        var firstToken = TimeSpan.Zero;
+        await foreach (var item in SseParser.Create(body).EnumerateAsync(cancellationToken))
+        {
+            switch (item.EventType)
+            {
+                case "output":
+                    if (tokens == 0)
+                    {
+                        firstToken = Stopwatch.GetElapsedTime(started);
+                    }
+
+                    chars += item.Data.Length;
+                    if (++tokens > TokenCount)
+                    {
+                        return (tokens, chars, firstToken);
+                    }
+
+                    break;
+                case "error":
+                    throw new InvalidOperationException("The stream reported an error: " + item.Data);
+                case "done":
+                    return (tokens, chars, firstToken);
+            }
+        }
+
+        return (tokens, chars, firstToken);
+    }
+
+    private async Task DisposeClientsAsync()
+    {
+        _sdk?.Dispose();
+        _sdk = null;
+        _raw?.Http.Dispose();
+        _raw = null;
+        if (_emulator is not null)
+        {
+            await _emulator.DisposeAsync();
+            _emulator = null;
+        }
+    }
+}
+
+/// <summary><c>stream_burst</c>: one stream of many 8-byte tokens, written as fast as the emulator can.</summary>
+public sealed class StreamBurstScenario(BenchmarkSettings settings) : StreamScenario(MakeTokens(), settings.BurstTokens)
+{
+    public override string Name => "stream_burst";
+
+    public override string Description =>
+        $"one stream of {TokenCount:N0} 8-byte tokens, no delay: StreamAsync vs HttpClient + SseParser.";
+
+    protected override string Unit => "token";
+
+    protected override double Operations(long tokens, long chars) => tokens;
+
+    private static string[] MakeTokens() =>
+        [.. Enumerable.Range(0, 1000).Select(i => "tok" + i.ToString("D4", System.Globalization.CultureInfo.InvariantCulture) + " ")];
+}
+
+/// <summary><c>stream_large</c>: a stream of few, 1 MiB tokens.</summary>
+public sealed class StreamLargeScenario(BenchmarkSettings settings) : StreamScenario([new string('x', settings.LargeTokenBytes)], settings.LargeTokens)
+{
+    private readonly int _tokenBytes = settings.LargeTokenBytes;
+
+    public override string Name => "stream_large";
+
+    public override string Description =>
+        $"one stream of {TokenCount} tokens of {_tokenBytes / MiB:0.##} MiB: StreamAsync vs HttpClient + SseParser.";
+
+    protected override string Unit => "MiB";
+
+    protected override (string Label, double PerSecond) CpuScale => ("ms", 1e3);
+
+    protected override (string Label, double Bytes) AllocationScale => ("KB", KiB);
+
+    protected override double Operations(long tokens, long chars) => chars / MiB;
+}

@@ -1,0 +1,105 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Replicate.Benchmarks.Harness;
+
+/// <summary>
+/// The connection settings both sides share: exactly what <see cref="ReplicateClient.CreateHttpMessageHandler"/> puts
+/// under the SDK's owned <see cref="HttpClient"/> (a pooled <see cref="SocketsHttpHandler"/>, connections recycled every
+/// 5 minutes, automatic decompression, no <see cref="HttpClient.Timeout"/>).
+/// </summary>
+public static class BenchHttp
+{
+    /// <summary>The baseline's connection pool, optionally counting the connections it opens.</summary>
+    public static SocketsHttpHandler CreateHandler(ConnectionCounter? counter = null)
+    {
+        var handler = new SocketsHttpHandler
+        {
+            PooledConnectionLifetime = TimeSpan.FromMinutes(5),
+            AutomaticDecompression = DecompressionMethods.All,
+        };
+        if (counter is not null)
+        {
+            // What SocketsHttpHandler does by default (TCP, no Nagle), plus a count.
+            handler.ConnectCallback = async (context, cancellationToken) =>
+            {
+                var socket = new Socket(SocketType.Stream, ProtocolType.Tcp) { NoDelay = true };
+                try
+                {
+                    await socket.ConnectAsync(context.DnsEndPoint, cancellationToken);
+                    counter.Opened();
+                    return new NetworkStream(socket, ownsSocket: true);
+                }
+                catch
+                {
+                    socket.Dispose();
+                    counter.Failed();
+                    throw;
+                }
+            };
+        }
+
+        return handler;
+    }
+
+    /// <summary>A bare client with the SDK's connection settings.</summary>
+    public static HttpClient CreateBaselineClient(ConnectionCounter? counter = null) =>
+        new(CreateHandler(counter), disposeHandler: true) { Timeout = System.Threading.Timeout.InfiniteTimeSpan };
+
+    /// <summary>
+    /// An SDK client pointed at the emulator. Without a counter it is the plain owning constructor; with one, the same
+    /// handler chain (<see cref="ReplicateClient.CreateHttpMessageHandler"/>) over a counting connection pool.
+    /// </summary>
+    public static ReplicateClient CreateSdkClient(Uri baseAddress, string? apiToken, Action<ReplicateClientOptions>? configure = null, ConnectionCounter? counter = null)
+    {
+        var options = new ReplicateClientOptions { ApiToken = apiToken, BaseAddress = baseAddress };
+        configure?.Invoke(options);
+        if (counter is null)
+        {
+            return new ReplicateClient(options);
+        }
+
+        var http = new HttpClient(ReplicateClient.CreateHttpMessageHandler(options, CreateHandler(counter)), disposeHandler: true)
+        {
+            Timeout = System.Threading.Timeout.InfiniteTimeSpan,
+        };
+        return new OwningReplicateClient(http, options);
+    }
+
+    /// <summary>Disposes the caller-owned <see cref="HttpClient"/> with the client, as the owning constructor does.</summary>
+    private sealed class OwningReplicateClient : ReplicateClient
+    {
+        private readonly HttpClient _http;
+
+        public OwningReplicateClient(HttpClient http, ReplicateClientOptions options)
+            : base(http, options)
+        {
+            _http = http;
+        }
+
+        protected override void Dispose(bool disposing)
+        {
+            if (disposing)
+            {
+                _http.Dispose();
+            }
+
+            base.Dispose(disposing);
+        }
+    }
+}
+
+/// <summary>Counts TCP connections a pool opened (and failed to open): socket exhaustion shows up as failures.</summary>
+public sealed class ConnectionCounter
+{
+    private int _opened;
+    private int _failed;
+
+    public int OpenedCount => Volatile.Read(ref _opened);
+
+    public int FailedCount => Volatile.Read(ref _failed);
+
+    public void Opened() => Interlocked.Increment(ref _opened);
+
+    public void Failed() => Interlocked.Increment(ref _failed);
+}

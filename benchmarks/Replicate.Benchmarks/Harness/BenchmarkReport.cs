@@ -1,0 +1,95 @@
+using System.Globalization;
+using System.Text;
+
+namespace Replicate.Benchmarks.Harness;
+
+/// <summary>The results of one invocation: the table of medians and ratios, each run, and what it ran on.</summary>
+public sealed class BenchmarkReport(BenchmarkSettings settings, IReadOnlyList<ScenarioResult> scenarios, MachineInfo machine, DateTimeOffset startedAt, TimeSpan duration)
+{
+    public BenchmarkSettings Settings { get; } = settings;
+
+    public IReadOnlyList<ScenarioResult> Scenarios { get; } = scenarios;
+
+    public MachineInfo Machine { get; } = machine;
+
+    public DateTimeOffset StartedAt { get; } = startedAt;
+
+    public TimeSpan Duration { get; } = duration;
+
+    public IEnumerable<MetricRow> Rows => Scenarios.SelectMany(s => s.Rows);
+
+    /// <summary>The rows whose target was missed.</summary>
+    public IEnumerable<MetricRow> Misses => Rows.Where(r => r.Met == false);
+
+    public string ToMarkdown()
+    {
+        var md = new StringBuilder();
+        var inv = CultureInfo.InvariantCulture;
+        md.AppendLine(Settings.IsQuick ? "# Benchmarks (quick mode: sizes shrunk, timings meaningless)" : "# Benchmarks: SDK vs bare HttpClient");
+        md.AppendLine();
+        md.AppendLine(inv, $"- Date: {StartedAt:yyyy-MM-dd HH:mm} UTC (took {Duration.TotalMinutes:0.0} min)");
+        md.AppendLine(inv, $"- Machine: {Machine.Cores} cores ({Machine.Cpu}), {Machine.Memory}, {Machine.OperatingSystem}");
+        md.AppendLine(inv, $"- Runtime: {Machine.Runtime}, {Machine.Gc} GC");
+        if (Machine.Commit is not null)
+        {
+            md.AppendLine(inv, $"- Source: `{Machine.Commit}`");
+        }
+
+        md.AppendLine(inv, $"- Method: emulator (Kestrel) on 127.0.0.1 in the same process; {Settings.Warmups} warm-up run per side, then {Settings.Iterations} measured runs per side ({Settings.ConcurrentIterations} for run_concurrent), alternating which side goes first; every figure is the median over those runs.");
+        md.AppendLine("- CPU is `Process.TotalProcessorTime`, allocations `GC.GetTotalAllocatedBytes(true)`, both process-wide deltas, so they include the emulator's share, which is the same on both sides: ratios understate the SDK's own overhead, differences (Δ) do not. Peak working set is sampled every 2 ms and taken relative to the start of the run.");
+        md.AppendLine();
+        md.AppendLine("| scenario | metric | SDK | baseline | SDK/baseline | target | met |");
+        md.AppendLine("|---|---|---:|---:|---:|---|:---:|");
+        foreach (var row in Rows)
+        {
+            var ratio = double.IsNaN(row.Ratio) || double.IsInfinity(row.Ratio) ? "–" : row.Ratio.ToString("0.00", inv) + "×";
+            var met = row.Met switch { true => "✅", false => "❌", null => string.Empty };
+            md.AppendLine(inv, $"| {row.Scenario} | {row.Metric} | {Format(row.Sdk, row.Format)} | {Format(row.Baseline, row.Format)} | {ratio} | {row.Target?.Text ?? string.Empty} | {met} |");
+        }
+
+        md.AppendLine();
+        md.AppendLine("## Scenarios");
+        md.AppendLine();
+        foreach (var scenario in Scenarios)
+        {
+            md.AppendLine(inv, $"- `{scenario.Name}`: {scenario.Description}");
+        }
+
+        md.AppendLine();
+        md.AppendLine("## Every measured run (throughput, in run order)");
+        md.AppendLine();
+        md.AppendLine("| scenario | SDK | baseline |");
+        md.AppendLine("|---|---|---|");
+        foreach (var scenario in Scenarios)
+        {
+            md.AppendLine(inv, $"| {scenario.Name} | {Runs(scenario, Side.Sdk)} | {Runs(scenario, Side.Baseline)} |");
+        }
+
+        var misses = Misses.ToList();
+        md.AppendLine();
+        md.AppendLine(misses.Count == 0
+            ? "All targets met."
+            : "Targets missed: " + string.Join("; ", misses.Select(m => $"{m.Scenario} {m.Metric} ({m.Target!.Text})")) + ".");
+        return md.ToString();
+    }
+
+    private static string Runs(ScenarioResult scenario, Side side) =>
+        string.Join(", ", scenario.Runs.Where(r => r.Side == side).Select(r => Format(r.Throughput, null)));
+
+    private static string Format(double value, string? format)
+    {
+        if (double.IsNaN(value))
+        {
+            return "–";
+        }
+
+        format ??= Math.Abs(value) switch
+        {
+            >= 1000 => "N0",
+            >= 100 => "0.0",
+            >= 1 => "0.00",
+            _ => "0.000",
+        };
+        return value.ToString(format, CultureInfo.InvariantCulture);
+    }
+}

@@ -1,0 +1,64 @@
+namespace Replicate.Benchmarks.Harness;
+
+/// <summary>Sizes and repetitions of the end-to-end scenarios: <see cref="Full"/> for numbers, <see cref="Quick"/> for CI.</summary>
+public sealed record BenchmarkSettings
+{
+    /// <summary>The sizes, several alternating runs per side after a warm-up.</summary>
+    public static BenchmarkSettings Full { get; } = new();
+
+    /// <summary>Seconds in all: proves every scenario still runs end to end; its timings mean nothing.</summary>
+    public static BenchmarkSettings Quick { get; } = new()
+    {
+        IsQuick = true,
+        Iterations = 1,
+        ConcurrentIterations = 1,
+        RunSeqCalls = 50,
+        ConcurrentPredictions = 50,
+        ConcurrentModelTime = TimeSpan.FromMilliseconds(200),
+        ConcurrentPollInterval = TimeSpan.FromMilliseconds(50),
+        BurstTokens = 5_000,
+        LargeTokens = 4,
+        FileBytes = 32L * 1024 * 1024,
+        PaginateItems = 500,
+        RunTimeout = TimeSpan.FromSeconds(30),
+    };
+
+    public bool IsQuick { get; init; }
+
+    /// <summary>Unmeasured runs per side before measuring (JIT, tiering, connection pools).</summary>
+    public int Warmups { get; init; } = 1;
+
+    /// <summary>Measured runs per side, alternating which side goes first.</summary>
+    public int Iterations { get; init; } = 7;
+
+    /// <summary>Measured runs per side of <c>run_concurrent</c> (each takes a few seconds).</summary>
+    public int ConcurrentIterations { get; init; } = 5;
+
+    public int RunSeqCalls { get; init; } = 2_000;
+
+    public int ConcurrentPredictions { get; init; } = 1_000;
+
+    /// <summary>How long each <c>run_concurrent</c> prediction runs on the emulator.</summary>
+    public TimeSpan ConcurrentModelTime { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>The polling interval of both sides in <c>run_concurrent</c>.</summary>
+    public TimeSpan ConcurrentPollInterval { get; init; } = TimeSpan.FromMilliseconds(250);
+
+    public int BurstTokens { get; init; } = 200_000;
+
+    public int LargeTokens { get; init; } = 64;
+
+    public int LargeTokenBytes { get; init; } = 1024 * 1024;
+
+    public long FileBytes { get; init; } = 1L << 30;
+
+    public int PaginateItems { get; init; } = 10_000;
+
+    public int PageSize { get; init; } = 100;
+
+    /// <summary>How often the working set is sampled during a run.</summary>
+    public TimeSpan WorkingSetSampleInterval { get; init; } = TimeSpan.FromMilliseconds(2);
+
+    /// <summary>The most one run may take before it is canceled (every loop is bounded by it, too).</summary>
+    public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(5);
+}

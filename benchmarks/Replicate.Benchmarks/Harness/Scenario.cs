@@ -1,0 +1,73 @@
+namespace Replicate.Benchmarks.Harness;
+
+/// <summary>
+/// An end-to-end scenario: the same work done through the SDK and through a bare <see cref="HttpClient"/>, against an
+/// emulator on loopback, in this process. The runner warms both sides up, then alternates measured runs.
+/// </summary>
+public abstract class Scenario : IAsyncDisposable
+{
+    protected const double KiB = 1024;
+    protected const double MiB = 1024 * 1024;
+
+    /// <summary>The name used on the command line and in the table (<c>run_seq</c>, ...).</summary>
+    public abstract string Name { get; }
+
+    /// <summary>One line saying what a run does, for the report.</summary>
+    public abstract string Description { get; }
+
+    /// <summary>The unit of work, singular (<c>call</c>, <c>token</c>, <c>MiB</c>, <c>item</c>).</summary>
+    protected abstract string Unit { get; }
+
+    /// <summary>Whether throughput must be at least 0.90 × the baseline's.</summary>
+    protected virtual bool HasThroughputTarget => true;
+
+    /// <summary>How CPU per unit is shown: label and how many of it make a second.</summary>
+    protected virtual (string Label, double PerSecond) CpuScale => ("µs", 1e6);
+
+    /// <summary>How allocations per unit are shown: label and bytes per label.</summary>
+    protected virtual (string Label, double Bytes) AllocationScale => ("B", 1);
+
+    /// <summary>Starts what every run shares (emulator, clients, seeded data). Not measured.</summary>
+    public virtual Task SetupAsync(CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Gets ready for one run of <paramref name="side"/> (fresh emulator, cleared request log). Not measured.</summary>
+    public virtual Task PrepareRunAsync(Side side, CancellationToken cancellationToken) => Task.CompletedTask;
+
+    /// <summary>Does the measured work once.</summary>
+    public abstract Task<RunResult> RunAsync(Side side, CancellationToken cancellationToken);
+
+    /// <summary>The table rows of this scenario.</summary>
+    public virtual IEnumerable<MetricSpec> Metrics()
+    {
+        yield return Throughput();
+        yield return CpuPerUnit();
+        yield return AllocatedPerUnit();
+        yield return PeakWorkingSet();
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        await DisposeAsyncCore();
+        GC.SuppressFinalize(this);
+    }
+
+    /// <summary>Stops what <see cref="SetupAsync"/> and <see cref="PrepareRunAsync"/> started.</summary>
+    protected virtual ValueTask DisposeAsyncCore() => ValueTask.CompletedTask;
+
+    protected MetricSpec Throughput() =>
+        new(Plural(Unit) + "/s", m => m.Throughput, HasThroughputTarget ? Target.RatioAtLeast(0.90) : null);
+
+    protected MetricSpec CpuPerUnit() =>
+        new($"CPU {CpuScale.Label}/{Unit}", m => m.Cpu.TotalSeconds * CpuScale.PerSecond / m.Result.Operations, Target.RatioAtMost(1.15));
+
+    protected MetricSpec AllocatedPerUnit(Target? target = null) =>
+        new($"allocated {AllocationScale.Label}/{Unit}", m => m.AllocatedBytes / AllocationScale.Bytes / m.Result.Operations, target);
+
+    protected static MetricSpec PeakWorkingSet(Target? target = null) =>
+        new("peak working set above start, MiB", m => m.PeakWorkingSetDelta / MiB, target, "0.0");
+
+    protected static MetricSpec ExtraMetric(string key, string label, Target? target = null, string? format = null) =>
+        new(label, m => m.Result.Extra.TryGetValue(key, out var value) ? value : double.NaN, target, format);
+
+    private static string Plural(string unit) => unit is "MiB" ? unit : unit + "s";
+}

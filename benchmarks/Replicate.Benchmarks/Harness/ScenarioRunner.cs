@@ -1,0 +1,88 @@
+using System.Globalization;
+
+namespace Replicate.Benchmarks.Harness;
+
+/// <summary>Warms a scenario up, then alternates measured SDK and baseline runs and reduces them to medians.</summary>
+public static class ScenarioRunner
+{
+    public static async Task<ScenarioResult> RunAsync(Scenario scenario, BenchmarkSettings settings, int iterations, TextWriter log, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(scenario);
+        ArgumentNullException.ThrowIfNull(settings);
+        ArgumentNullException.ThrowIfNull(log);
+        await scenario.SetupAsync(cancellationToken);
+
+        for (var i = 0; i < settings.Warmups; i++)
+        {
+            foreach (var side in new[] { Side.Sdk, Side.Baseline })
+            {
+                await scenario.PrepareRunAsync(side, cancellationToken);
+                using var timeout = Timeout(settings, cancellationToken);
+                await scenario.RunAsync(side, timeout.Token);
+            }
+        }
+
+        var runs = new List<Measurement>();
+        for (var i = 0; i < iterations; i++)
+        {
+            // Alternate who goes first, so drift (a heap that grows, a warming CPU) does not favour one side.
+            var order = i % 2 == 0 ? new[] { Side.Sdk, Side.Baseline } : new[] { Side.Baseline, Side.Sdk };
+            foreach (var side in order)
+            {
+                await scenario.PrepareRunAsync(side, cancellationToken);
+                using var timeout = Timeout(settings, cancellationToken);
+                var token = timeout.Token;
+                var measurement = await Measurement.MeasureAsync(side, () => scenario.RunAsync(side, token), settings.WorkingSetSampleInterval);
+                runs.Add(measurement);
+                await log.WriteLineAsync(string.Create(
+                    CultureInfo.InvariantCulture,
+                    $"  {scenario.Name,-15} run {i + 1}/{iterations} {side,-8} {measurement.Throughput,12:N1}/s  wall {measurement.Wall.TotalMilliseconds,9:N1} ms  cpu {measurement.Cpu.TotalMilliseconds,9:N1} ms  alloc {measurement.AllocatedBytes / 1024.0,11:N0} KiB  peak ws +{measurement.PeakWorkingSetDelta / 1048576.0,6:N1} MiB"));
+            }
+        }
+
+        var rows = scenario.Metrics()
+            .Select(spec => new MetricRow
+            {
+                Scenario = scenario.Name,
+                Metric = spec.Label,
+                Sdk = Median(runs.Where(r => r.Side == Side.Sdk).Select(spec.Select)),
+                Baseline = Median(runs.Where(r => r.Side == Side.Baseline).Select(spec.Select)),
+                Target = spec.Target,
+                Format = spec.Format,
+            })
+            .ToList();
+
+        return new ScenarioResult { Name = scenario.Name, Description = scenario.Description, Rows = rows, Runs = runs };
+    }
+
+    public static double Median(IEnumerable<double> values)
+    {
+        var sorted = values.Where(v => !double.IsNaN(v)).Order().ToArray();
+        if (sorted.Length == 0)
+        {
+            return double.NaN;
+        }
+
+        var middle = sorted.Length / 2;
+        return sorted.Length % 2 == 1 ? sorted[middle] : (sorted[middle - 1] + sorted[middle]) / 2;
+    }
+
+    /// <summary>The value at quantile <paramref name="q"/> (0..1) of <paramref name="sorted"/>, nearest rank.</summary>
+    public static double Percentile(ReadOnlySpan<double> sorted, double q)
+    {
+        if (sorted.IsEmpty)
+        {
+            return double.NaN;
+        }
+
+        var rank = (int)Math.Ceiling(q * sorted.Length) - 1;
+        return sorted[Math.Clamp(rank, 0, sorted.Length - 1)];
+    }
+
+    private static CancellationTokenSource Timeout(BenchmarkSettings settings, CancellationToken cancellationToken)
+    {
+        var source = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
+        source.CancelAfter(settings.RunTimeout);
+        return source;
+    }
+}
