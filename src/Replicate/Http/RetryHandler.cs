@@ -24,6 +24,15 @@ internal sealed class RetryHandler : DelegatingHandler
     /// <summary>Marks a request whose body cannot be sent twice (a non-seekable upload).</summary>
     public static readonly HttpRequestOptionsKey<bool> NoRetryKey = new("Replicate.NoRetry");
 
+    /// <summary>
+    /// Marks a request whose response body is consumed as a stream (SSE, file downloads). Every other response body is
+    /// read inside the attempt, so a cut or trickling body is retried (reads) and bounded by the attempt timeout.
+    /// </summary>
+    public static readonly HttpRequestOptionsKey<bool> StreamResponseKey = new("Replicate.StreamResponse");
+
+    /// <summary>The largest non-streamed response body accepted; API responses are kilobytes.</summary>
+    internal const int MaxBufferedResponseBytes = 64 * 1024 * 1024;
+
     private static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("Replicate.Request");
     private static readonly HttpMethod Query = new("QUERY");
 
@@ -83,6 +92,19 @@ internal sealed class RetryHandler : DelegatingHandler
                     try
                     {
                         var response = await handler.SendAttemptAsync(request, context.CancellationToken).ConfigureAwait(false);
+                        if (!(request.Options.TryGetValue(StreamResponseKey, out var streamed) && streamed))
+                        {
+                            try
+                            {
+                                await BufferAsync(response, context.CancellationToken).ConfigureAwait(false);
+                            }
+                            catch
+                            {
+                                response.Dispose();
+                                throw;
+                            }
+                        }
+
                         return Outcome.FromResult(response);
                     }
                     catch (Exception ex)
@@ -122,6 +144,73 @@ internal sealed class RetryHandler : DelegatingHandler
             : outcome.Exception?.GetType().Name ?? "unknown";
         ReplicateTelemetry.Retries.Add(1, new KeyValuePair<string, object?>("http.request.method", request.Method.Method), new KeyValuePair<string, object?>("reason", reason));
         Log.Retrying(_logger, request.Method.Method, request.RequestUri?.AbsolutePath ?? string.Empty, reason, delay.TotalMilliseconds, retry, _options.MaxRetries);
+    }
+
+    /// <summary>Reads the body into memory (bounded), replacing the network content with the bytes.</summary>
+    private static async Task BufferAsync(HttpResponseMessage response, CancellationToken cancellationToken)
+    {
+        var declared = response.Content.Headers.ContentLength;
+        if (declared > MaxBufferedResponseBytes)
+        {
+            throw new ReplicateException($"The response to {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} declares {declared} bytes, more than the {MaxBufferedResponseBytes / (1024 * 1024)} MiB an API response may have.");
+        }
+
+        byte[] bytes;
+        int length;
+        var source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+        await using (source.ConfigureAwait(false))
+        {
+            if (declared is { } exact)
+            {
+                // The common case: one exact allocation, no copies.
+                bytes = exact == 0 ? [] : new byte[exact];
+                length = 0;
+                int read;
+                while (length < bytes.Length && (read = await source.ReadAsync(bytes.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
+                {
+                    length += read;
+                }
+
+                if (length < bytes.Length)
+                {
+                    throw new HttpRequestException(HttpRequestError.ResponseEnded, $"The response ended after {length} of the {bytes.Length} bytes it declared.");
+                }
+            }
+            else
+            {
+                using var buffer = new MemoryStream();
+                var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
+                try
+                {
+                    int read;
+                    while ((read = await source.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+                    {
+                        if (buffer.Length + read > MaxBufferedResponseBytes)
+                        {
+                            throw new ReplicateException($"The response to {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} is larger than the {MaxBufferedResponseBytes / (1024 * 1024)} MiB an API response may have; refusing to buffer it.");
+                        }
+
+                        buffer.Write(chunk, 0, read);
+                    }
+                }
+                finally
+                {
+                    System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
+                }
+
+                bytes = buffer.GetBuffer();
+                length = (int)buffer.Length;
+            }
+        }
+
+        var content = new ByteArrayContent(bytes, 0, length);
+        foreach (var header in response.Content.Headers)
+        {
+            content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+        }
+
+        response.Content.Dispose();
+        response.Content = content;
     }
 
     private Task<HttpResponseMessage> SendAttemptAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>

@@ -78,6 +78,7 @@ public sealed class FakeTimeProvider : TimeProvider
     private void Schedule(FakeTimer timer, TimeSpan dueTime, TimeSpan period)
     {
         var fireNow = false;
+        List<FakeTimer>? due = null;
         lock (_gate)
         {
             timer.Period = period;
@@ -93,7 +94,15 @@ public sealed class FakeTimeProvider : TimeProvider
             {
                 _now += dueTime;
                 timer.Due = null;
+                _timers.Remove(timer);
                 fireNow = true;
+
+                // Jumping the clock also reaches longer timers (a model sleeping ten minutes while a client polls).
+                due = _timers.Where(t => t.Due <= _now).OrderBy(t => t.Due).ToList();
+                foreach (var other in due)
+                {
+                    other.Due = other.Period > TimeSpan.Zero && other.Period != Timeout.InfiniteTimeSpan ? _now + other.Period : null;
+                }
             }
             else
             {
@@ -108,7 +117,14 @@ public sealed class FakeTimeProvider : TimeProvider
         if (fireNow)
         {
             // Never call back on the thread that created the timer: callers are not ready for re-entrancy.
-            ThreadPool.QueueUserWorkItem(_ => timer.Fire());
+            ThreadPool.QueueUserWorkItem(_ =>
+            {
+                timer.Fire();
+                foreach (var other in due ?? [])
+                {
+                    other.Fire();
+                }
+            });
         }
     }
 
