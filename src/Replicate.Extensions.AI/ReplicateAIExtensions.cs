@@ -1,0 +1,27 @@
+using System.Diagnostics.CodeAnalysis;
+using Microsoft.Extensions.AI;
+
+namespace Replicate.Extensions.AI;
+
+/// <summary>Views a <see cref="ReplicateClient"/> as Microsoft.Extensions.AI abstractions.</summary>
+public static class ReplicateAIExtensions
+{
+    /// <summary>Returns an <see cref="IChatClient"/> that runs <paramref name="modelId"/>.</summary>
+    /// <param name="client">The Replicate client; it stays the caller's to dispose.</param>
+    /// <param name="modelId">The language model: <c>owner/name</c>, <c>owner/name:version</c> or a version id, e.g. <c>meta/meta-llama-3-8b-instruct</c>.</param>
+    /// <param name="inputMapper">How messages and options become the model's input; <see langword="null"/> for
+    /// <c>prompt</c>/<c>system_prompt</c> (<see cref="PromptChatInputMapper"/>). Use <see cref="MessagesChatInputMapper"/>
+    /// for models that take a <c>messages</c> array.</param>
+    /// <returns>The chat client.</returns>
+    public static IChatClient AsChatClient(this ReplicateClient client, string modelId, ReplicateChatInputMapper? inputMapper = null) =>
+        new ReplicateChatClient(client, modelId, inputMapper);
+
+    /// <summary>Returns an <see cref="IImageGenerator"/> that runs <paramref name="modelId"/>.</summary>
+    /// <param name="client">The Replicate client; it stays the caller's to dispose.</param>
+    /// <param name="modelId">The image model, e.g. <c>black-forest-labs/flux-schnell</c>.</param>
+    /// <param name="inputMapper">How requests become the model's input; <see langword="null"/> for FLUX-style inputs.</param>
+    /// <returns>The image generator.</returns>
+    [Experimental("MEAI001")]
+    public static IImageGenerator AsImageGenerator(this ReplicateClient client, string modelId, ReplicateImageInputMapper? inputMapper = null) =>
+        new ReplicateImageGenerator(client, modelId, inputMapper);
+}

@@ -1,0 +1,199 @@
+using System.Runtime.CompilerServices;
+using Microsoft.Extensions.AI;
+
+namespace Replicate.Extensions.AI;
+
+/// <summary>
+/// An <see cref="IChatClient"/> over a Replicate language model. <see cref="GetResponseAsync"/> runs the model
+/// (<see cref="ReplicateClient.RunAsync"/>); <see cref="GetStreamingResponseAsync"/> streams its tokens over server-sent
+/// events, one <see cref="ChatResponseUpdate"/> per token, and ends with an update carrying the usage. Messages and
+/// options become the model's input through <see cref="InputMapper"/>. Create it with
+/// <see cref="ReplicateAIExtensions.AsChatClient"/>.
+/// </summary>
+/// <remarks>
+/// <para>The response id is the prediction id, and <see cref="ChatResponse.RawRepresentation"/> is the finished
+/// <see cref="Prediction"/>. Usage comes from the prediction's metrics (<c>input_token_count</c>,
+/// <c>output_token_count</c>) when the model reports them.</para>
+/// <para>Canceling the token, or abandoning a stream before it ends, also cancels the prediction on the server.
+/// A model that fails throws <see cref="PredictionFailedException"/>; a rejected request throws
+/// <see cref="ReplicateApiException"/>.</para>
+/// <para>The chat client does not own the <see cref="ReplicateClient"/>: disposing it leaves the client open.</para>
+/// </remarks>
+public sealed class ReplicateChatClient : IChatClient
+{
+    private readonly ReplicateClient _client;
+    private readonly string _defaultModelId;
+    private readonly ChatClientMetadata _metadata;
+
+    /// <summary>Initializes a chat client over one model.</summary>
+    /// <param name="client">The Replicate client; not owned.</param>
+    /// <param name="modelId">The model to run unless <see cref="ChatOptions.ModelId"/> names another: <c>owner/name</c>,
+    /// <c>owner/name:version</c> or a version id.</param>
+    /// <param name="inputMapper">How messages and options become the model's input; <see langword="null"/> for a
+    /// <see cref="PromptChatInputMapper"/> (<c>prompt</c> and <c>system_prompt</c>).</param>
+    /// <exception cref="FormatException"><paramref name="modelId"/> is not a model identifier.</exception>
+    public ReplicateChatClient(ReplicateClient client, string modelId, ReplicateChatInputMapper? inputMapper = null)
+    {
+        ArgumentNullException.ThrowIfNull(client);
+        ArgumentNullException.ThrowIfNull(modelId);
+        _ = ModelIdentifier.Parse(modelId); // fail at construction, not on the first request
+        _client = client;
+        _defaultModelId = modelId;
+        InputMapper = inputMapper ?? new PromptChatInputMapper();
+        _metadata = new ChatClientMetadata("replicate", client.BaseAddress, modelId);
+    }
+
+    /// <summary>Gets the mapper that turns messages and options into the model's input.</summary>
+    public ReplicateChatInputMapper InputMapper { get; }
+
+    /// <inheritdoc />
+    public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        var (modelId, input) = Prepare(messages, options);
+        var output = await _client.RunAsync(modelId, input, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var prediction = output.Prediction;
+        return new ChatResponse(new ChatMessage(ChatRole.Assistant, output.ToString()) { MessageId = prediction.Id })
+        {
+            ResponseId = prediction.Id,
+            ModelId = modelId,
+            CreatedAt = prediction.CreatedAt,
+            FinishReason = ChatFinishReason.Stop,
+            Usage = ToUsage(prediction.Metrics),
+            RawRepresentation = prediction,
+        };
+    }
+
+    /// <inheritdoc />
+    public async IAsyncEnumerable<ChatResponseUpdate> GetStreamingResponseAsync(
+        IEnumerable<ChatMessage> messages,
+        ChatOptions? options = null,
+        [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        var (modelId, input) = Prepare(messages, options);
+
+        // ReplicateClient.StreamAsync does not expose the prediction, and its id is the response id and the only way to
+        // read the usage afterwards, so this creates the prediction and streams it in two steps (and cancels it itself).
+        var prediction = await _client.Predictions.CreateAsync(modelId, input, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var events = _client.Predictions.StreamAsync(prediction, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var ended = false; // the prediction is over on the server, so there is nothing to cancel
+        try
+        {
+            while (true)
+            {
+                try
+                {
+                    if (!await events.MoveNextAsync().ConfigureAwait(false) || events.Current.Type == StreamEventType.Done)
+                    {
+                        break;
+                    }
+                }
+                catch (PredictionFailedException)
+                {
+                    ended = true;
+                    throw;
+                }
+
+                if (events.Current.Type == StreamEventType.Output)
+                {
+                    yield return Update(prediction, modelId, [new TextContent(events.Current.Data)], events.Current);
+                }
+            }
+
+            ended = true;
+
+            // Metrics (token counts) are only on the finished prediction, not in the stream.
+            var final = await _client.Predictions.GetAsync(prediction.Id, cancellationToken).ConfigureAwait(false);
+            if (!final.Status.IsTerminal)
+            {
+                final = await _client.Predictions.WaitAsync(final, cancellationToken: cancellationToken).ConfigureAwait(false);
+            }
+
+            if (!final.Status.IsSucceeded)
+            {
+                throw new PredictionFailedException(final);
+            }
+
+            var last = Update(final, modelId, ToUsage(final.Metrics) is { } usage ? [new UsageContent(usage)] : [], final);
+            last.FinishReason = ChatFinishReason.Stop;
+            yield return last;
+        }
+        finally
+        {
+            await events.DisposeAsync().ConfigureAwait(false);
+            if (!ended)
+            {
+                await TryCancelAsync(prediction.Id).ConfigureAwait(false);
+            }
+        }
+    }
+
+    /// <inheritdoc />
+    public object? GetService(Type serviceType, object? serviceKey = null)
+    {
+        ArgumentNullException.ThrowIfNull(serviceType);
+        if (serviceKey is not null)
+        {
+            return null;
+        }
+
+        if (serviceType == typeof(ChatClientMetadata))
+        {
+            return _metadata;
+        }
+
+        if (serviceType.IsInstanceOfType(this))
+        {
+            return this;
+        }
+
+        return serviceType.IsInstanceOfType(_client) ? _client : null;
+    }
+
+    /// <summary>Does nothing: the <see cref="ReplicateClient"/> belongs to the caller.</summary>
+    public void Dispose()
+    {
+    }
+
+    internal static UsageDetails? ToUsage(PredictionMetrics? metrics)
+    {
+        if (metrics is null || (metrics.InputTokenCount is null && metrics.OutputTokenCount is null))
+        {
+            return null;
+        }
+
+        return new UsageDetails
+        {
+            InputTokenCount = metrics.InputTokenCount,
+            OutputTokenCount = metrics.OutputTokenCount,
+            TotalTokenCount = metrics.InputTokenCount + metrics.OutputTokenCount,
+        };
+    }
+
+    private static ChatResponseUpdate Update(Prediction prediction, string modelId, IList<AIContent> contents, object raw) => new(ChatRole.Assistant, contents)
+    {
+        ResponseId = prediction.Id,
+        MessageId = prediction.Id,
+        ModelId = modelId,
+        CreatedAt = prediction.CreatedAt,
+        RawRepresentation = raw,
+    };
+
+    private (string ModelId, IDictionary<string, object?> Input) Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(messages);
+        return (options?.ModelId ?? _defaultModelId, InputMapper.Map(messages, options));
+    }
+
+    private async Task TryCancelAsync(string predictionId)
+    {
+        // Best effort and bounded: the caller's own cancellation or exception is what must surface.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
+        try
+        {
+            await _client.Predictions.CancelAsync(predictionId, timeout.Token).ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ReplicateException or HttpRequestException or OperationCanceledException)
+        {
+        }
+    }
+}
