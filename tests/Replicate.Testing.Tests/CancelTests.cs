@@ -146,7 +146,8 @@ public sealed class CancelTests
         });
 
         var (_, created) = await TestHttp.PostAsync(client, "models/acme/long/predictions", """{"input":{}}""", ("Cancel-After", "1m"));
-        await TestHttp.WaitForStatusAsync(client, created.Id(), "processing");
+        // Wait for the log line, not just "processing": the handler may not have reached it yet.
+        await TestHttp.WaitForAsync(client, created.Id(), p => p.Str("logs") == "working\n");
 
         clock.Advance(TimeSpan.FromMinutes(1));
 
