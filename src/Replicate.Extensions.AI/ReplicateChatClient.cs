@@ -14,7 +14,9 @@ namespace Replicate.Extensions.AI;
 /// <para>The response id is the prediction id, and <see cref="ChatResponse.RawRepresentation"/> is the finished
 /// <see cref="Prediction"/>. Usage comes from the prediction's metrics (<c>input_token_count</c>,
 /// <c>output_token_count</c>) when the model reports them.</para>
-/// <para>Canceling the token, or abandoning a stream before it ends, also cancels the prediction on the server.
+/// <para>Canceling the token, or abandoning a stream before it ends, also cancels the prediction on the server. So that
+/// this holds from the first moment, <see cref="GetResponseAsync"/> creates the prediction without sync mode and then
+/// polls (<see cref="ReplicateClientOptions.PollingInterval"/>) rather than holding the create request open.
 /// A model that fails throws <see cref="PredictionFailedException"/>; a rejected request throws
 /// <see cref="ReplicateApiException"/>.</para>
 /// <para>The chat client does not own the <see cref="ReplicateClient"/>: disposing it leaves the client open.</para>
@@ -50,7 +52,7 @@ public sealed class ReplicateChatClient : IChatClient
     public async Task<ChatResponse> GetResponseAsync(IEnumerable<ChatMessage> messages, ChatOptions? options = null, CancellationToken cancellationToken = default)
     {
         var (modelId, input) = Prepare(messages, options);
-        var output = await _client.RunAsync(modelId, input, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var output = await _client.RunAsync(modelId, input, NoSyncWait(), cancellationToken: cancellationToken).ConfigureAwait(false);
         var prediction = output.Prediction;
         return new ChatResponse(new ChatMessage(ChatRole.Assistant, output.ToString()) { MessageId = prediction.Id })
         {
@@ -153,6 +155,13 @@ public sealed class ReplicateChatClient : IChatClient
     public void Dispose()
     {
     }
+
+    /// <summary>
+    /// Options that create the prediction without sync mode. A sync-mode create holds the request open for up to a minute
+    /// before the prediction id is known, and a prediction whose id is unknown cannot be canceled; creating first and then
+    /// polling lets a canceled chat call cancel the prediction at any point, for the price of one polling interval.
+    /// </summary>
+    internal static PredictionOptions NoSyncWait() => new() { Wait = TimeSpan.Zero };
 
     internal static UsageDetails? ToUsage(PredictionMetrics? metrics)
     {

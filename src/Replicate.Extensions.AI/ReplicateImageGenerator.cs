@@ -12,7 +12,7 @@ namespace Replicate.Extensions.AI;
 /// </summary>
 /// <remarks>
 /// <see cref="ImageGenerationResponse.RawRepresentation"/> is the finished <see cref="Prediction"/>. Canceling the token
-/// cancels the prediction on the server. The generator does not own the <see cref="ReplicateClient"/>.
+/// cancels the prediction on the server (it is created without sync mode and polled, so its id is known at once). The generator does not own the <see cref="ReplicateClient"/>.
 /// </remarks>
 [Experimental("MEAI001")]
 public sealed class ReplicateImageGenerator : IImageGenerator
@@ -46,7 +46,7 @@ public sealed class ReplicateImageGenerator : IImageGenerator
     public async Task<ImageGenerationResponse> GenerateAsync(ImageGenerationRequest request, ImageGenerationOptions? options = null, CancellationToken cancellationToken = default)
     {
         var input = InputMapper.Map(request, options);
-        var output = await _client.RunAsync(options?.ModelId ?? _defaultModelId, input, cancellationToken: cancellationToken).ConfigureAwait(false);
+        var output = await _client.RunAsync(options?.ModelId ?? _defaultModelId, input, ReplicateChatClient.NoSyncWait(), cancellationToken: cancellationToken).ConfigureAwait(false);
         var files = output.AsFiles();
         if (files.Count == 0)
         {

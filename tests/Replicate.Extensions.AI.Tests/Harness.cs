@@ -1,0 +1,106 @@
+using System.Net.Http.Headers;
+using System.Text;
+using System.Text.Json;
+using System.Text.Json.Nodes;
+using Replicate.Testing;
+
+namespace Replicate.Extensions.AI.Tests;
+
+/// <summary>An emulator and a client pointed at it, disposed together; helpers to read what went over the wire.</summary>
+public sealed class Harness : IAsyncDisposable
+{
+    private Harness(ReplicateEmulator emulator, ReplicateClient client)
+    {
+        Emulator = emulator;
+        Client = client;
+    }
+
+    public ReplicateEmulator Emulator { get; }
+
+    public ReplicateClient Client { get; }
+
+    /// <param name="metrics">
+    /// Token counts to add to every finished prediction the client reads. The emulator reports no token counts, while
+    /// Replicate does for language models, so a handler adds them the way the real API sends them.
+    /// </param>
+    public static async Task<Harness> StartAsync(TimeSpan? tokenDelay = null, (long Input, long Output)? metrics = null)
+    {
+        var emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { DemoTokenDelay = tokenDelay ?? TimeSpan.Zero });
+        var options = new ReplicateClientOptions
+        {
+            ApiToken = emulator.ApiToken,
+            BaseAddress = emulator.BaseAddress,
+            PollingInterval = TimeSpan.FromMilliseconds(10),
+        };
+        HttpMessageHandler transport = new SocketsHttpHandler();
+        if (metrics is { } m)
+        {
+            transport = new TokenMetricsHandler(m.Input, m.Output) { InnerHandler = transport };
+        }
+
+        var http = new HttpClient(ReplicateClient.CreateHttpMessageHandler(options, transport)) { Timeout = Timeout.InfiniteTimeSpan };
+        return new Harness(emulator, new ReplicateClient(http, options));
+    }
+
+    /// <summary>The <c>input</c> of the only prediction created, as it was sent.</summary>
+    public JsonElement SentInput()
+    {
+        var create = Assert.Single(Emulator.Requests, r => r.Method == "POST" && !r.Path.EndsWith("/cancel", StringComparison.Ordinal));
+        return JsonDocument.Parse(create.Body).RootElement.GetProperty("input").Clone();
+    }
+
+    public IReadOnlyList<string> CancelRequests() =>
+        [.. Emulator.Requests.Where(r => r.Method == "POST" && r.Path.EndsWith("/cancel", StringComparison.Ordinal)).Select(r => r.Path)];
+
+    /// <summary>Waits (bounded) until the emulator has created a prediction.</summary>
+    public async Task WaitForPredictionAsync()
+    {
+        for (var i = 0; i < 500 && Emulator.PredictionsCreated == 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        Assert.True(Emulator.PredictionsCreated > 0, "No prediction was created within 5 s.");
+    }
+
+    /// <summary>Waits (bounded) until the client has asked the server to cancel a prediction.</summary>
+    public async Task<string> WaitForCancelAsync()
+    {
+        for (var i = 0; i < 500 && CancelRequests().Count == 0; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        return Assert.Single(CancelRequests());
+    }
+
+    public async ValueTask DisposeAsync()
+    {
+        Client.Dispose();
+        await Emulator.DisposeAsync();
+    }
+
+    private sealed class TokenMetricsHandler(long input, long output) : DelegatingHandler
+    {
+        protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            var response = await base.SendAsync(request, cancellationToken);
+            if (response.Content.Headers.ContentType?.MediaType != "application/json")
+            {
+                return response; // streams and files pass untouched
+            }
+
+            var node = JsonNode.Parse(await response.Content.ReadAsStringAsync(cancellationToken));
+            if (node is JsonObject prediction && prediction["status"]?.GetValue<string>() == "succeeded" && prediction["metrics"] is JsonObject metrics)
+            {
+                metrics["input_token_count"] = input;
+                metrics["output_token_count"] = output;
+            }
+
+            var content = new StringContent(node?.ToJsonString() ?? "null", Encoding.UTF8);
+            content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+            response.Content = content;
+            return response;
+        }
+    }
+}
