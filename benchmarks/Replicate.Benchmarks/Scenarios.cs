@@ -7,7 +7,7 @@ namespace Replicate.Benchmarks;
 public static class Scenarios
 {
     /// <summary>Every scenario, in the order they run.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["run_seq", "run_concurrent", "stream_burst", "stream_large", "file", "paginate"];
+    public static IReadOnlyList<string> Names { get; } = ["run_seq", "run_concurrent", "stream_burst", "stream_burst_replay", "stream_large", "stream_large_replay", "file", "paginate"];
 
     /// <summary>
     /// Runs every scenario with <see cref="BenchmarkSettings.Quick"/> sizes (seconds in all) and returns the report; writes
@@ -29,6 +29,7 @@ public static class Scenarios
         }
 
         var started = DateTimeOffset.UtcNow;
+        var loadBefore = MachineInfo.LoadAverage();
         var results = new List<ScenarioResult>();
         foreach (var name in selected)
         {
@@ -38,7 +39,11 @@ public static class Scenarios
             results.Add(await ScenarioRunner.RunAsync(scenario, settings, iterations, log, cancellationToken));
         }
 
-        return new BenchmarkReport(settings, results, MachineInfo.Describe(), started, DateTimeOffset.UtcNow - started);
+        return new BenchmarkReport(settings, results, MachineInfo.Describe(), started, DateTimeOffset.UtcNow - started)
+        {
+            LoadAverageBefore = loadBefore,
+            LoadAverageAfter = MachineInfo.LoadAverage(),
+        };
     }
 
     private static Scenario Create(string name, BenchmarkSettings settings) => name switch
@@ -46,7 +51,9 @@ public static class Scenarios
         "run_seq" => new RunSeqScenario(settings),
         "run_concurrent" => new RunConcurrentScenario(settings),
         "stream_burst" => new StreamBurstScenario(settings),
+        "stream_burst_replay" => new StreamBurstScenario(settings, replay: true),
         "stream_large" => new StreamLargeScenario(settings),
+        "stream_large_replay" => new StreamLargeScenario(settings, replay: true),
         "file" => new FileScenario(settings),
         "paginate" => new PaginateScenario(settings),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown scenario."),

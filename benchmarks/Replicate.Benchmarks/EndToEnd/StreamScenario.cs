@@ -7,10 +7,18 @@ using Replicate.Testing;
 namespace Replicate.Benchmarks.EndToEnd;
 
 /// <summary>
-/// A model that emits <see cref="TokenCount"/> output pieces as fast as it can, read as server-sent events: through
-/// <c>StreamAsync</c>, or through a bare <see cref="HttpClient"/> and <see cref="SseParser"/>. The baseline is the
-/// emulator's cost plus the least a client can do, so it is the ceiling the SDK is held to. Each run gets a fresh
-/// emulator, so a finished stream's hundreds of thousands of stored events do not weigh on the next run's GC.
+/// A model that emits <see cref="TokenCount"/> output pieces as fast as it can, read as server-sent events: through the
+/// SDK, or through a bare <see cref="HttpClient"/> and <see cref="SseParser"/>. The baseline is the emulator's cost plus
+/// the least a client can do, so it is the ceiling the SDK is held to.
+/// <para>
+/// Live (<c>stream_burst</c>, <c>stream_large</c>): <c>StreamAsync</c> creates the prediction and reads its stream while
+/// the model is still emitting, as a caller would; the emulator's model can then be the bottleneck of both sides.
+/// Replay (<c>..._replay</c>): the prediction is created and finishes before the measurement, which covers only reading
+/// its stream (<c>Predictions.StreamAsync(prediction)</c> vs GET <c>urls.stream</c>), so the emulator only writes stored
+/// events and the client's share of the time is as large as it can be.
+/// </para>
+/// Each run gets a fresh emulator, so a finished stream's hundreds of thousands of stored events do not weigh on the
+/// next run's GC.
 /// </summary>
 public abstract class StreamScenario : Scenario
 {
@@ -21,16 +29,28 @@ public abstract class StreamScenario : Scenario
     private ReplicateEmulator? _emulator;
     private ReplicateClient? _sdk;
     private RawReplicate? _raw;
+    private TaskCompletionSource _emitted = new(TaskCreationOptions.RunContinuationsAsynchronously);
+    private Prediction? _sdkPrediction;
+    private string? _baselineStreamUrl;
     private long _modelTicks;
 
-    protected StreamScenario(string[] tokens, int tokenCount)
+    protected StreamScenario(string[] tokens, int tokenCount, bool replay)
     {
         _tokens = tokens;
         TokenCount = tokenCount;
+        Replay = replay;
     }
 
     /// <summary>How many output events the model emits.</summary>
     protected int TokenCount { get; }
+
+    /// <summary>Whether the stream is read after the model finished (see the class remarks).</summary>
+    protected bool Replay { get; }
+
+    /// <summary>How the description names the mode.</summary>
+    protected string Mode => Replay
+        ? "read after the model finished: Predictions.StreamAsync(prediction) vs HttpClient GET urls.stream + SseParser"
+        : "StreamAsync while the model emits vs HttpClient create + GET urls.stream + SseParser";
 
     /// <summary>The work units a run counts for <paramref name="tokens"/> output events (tokens, or MiB).</summary>
     protected abstract double Operations(long tokens, long chars);
@@ -41,6 +61,7 @@ public abstract class StreamScenario : Scenario
         _emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { RecordRequests = false, IncludeDemoModels = false }, cancellationToken);
         var tokens = _tokens;
         var count = TokenCount;
+        var emitted = _emitted = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         _emulator.AddModel(Model, (_, context) =>
         {
             var started = Stopwatch.GetTimestamp();
@@ -50,6 +71,7 @@ public abstract class StreamScenario : Scenario
             }
 
             Interlocked.Exchange(ref _modelTicks, Stopwatch.GetTimestamp() - started);
+            emitted.TrySetResult();
             return Task.FromResult<object?>(null);
         });
         if (side == Side.Sdk)
@@ -59,6 +81,22 @@ public abstract class StreamScenario : Scenario
         else
         {
             _raw = new RawReplicate(BenchHttp.CreateBaselineClient(), _emulator.BaseAddress, _emulator.ApiToken);
+        }
+
+        if (Replay)
+        {
+            // Created through the side's own client, so its connection is warm, as it would be in live mode.
+            if (side == Side.Sdk)
+            {
+                _sdkPrediction = await _sdk!.Predictions.CreateAsync(Model, Input, cancellationToken: cancellationToken);
+            }
+            else
+            {
+                using var created = await _raw!.CreateAsync(Model, Input, waitSeconds: 0, stream: true, cancellationToken);
+                _baselineStreamUrl = created.RootElement.GetProperty("urls").GetProperty("stream").GetString();
+            }
+
+            await emitted.Task.WaitAsync(cancellationToken);
         }
     }
 
@@ -82,8 +120,12 @@ public abstract class StreamScenario : Scenario
     public override IEnumerable<MetricSpec> Metrics()
     {
         yield return Throughput();
-        yield return ExtraMetric("ttft", "time to first token, ms", format: "0.00");
-        yield return ExtraMetric("model", "emulator: model emitting all tokens, ms", format: "0.0");
+        yield return ExtraMetric("ttft", Replay ? "time to first event (stream open), ms" : "time to first token, ms", format: "0.00");
+        if (!Replay)
+        {
+            yield return ExtraMetric("model", "emulator: model emitting all tokens, ms", format: "0.0");
+        }
+
         yield return CpuPerUnit();
         yield return AllocatedPerUnit();
         yield return PeakWorkingSet();
@@ -101,7 +143,10 @@ public abstract class StreamScenario : Scenario
         long tokens = 0;
         long chars = 0;
         var firstToken = TimeSpan.Zero;
-        await foreach (var e in _sdk!.StreamAsync(Model, Input, cancellationToken: cancellationToken))
+        var events = Replay
+            ? _sdk!.Predictions.StreamAsync(_sdkPrediction!, cancellationToken)
+            : _sdk!.StreamAsync(Model, Input, cancellationToken: cancellationToken);
+        await foreach (var e in events)
         {
             if (e.Type == StreamEventType.Output)
             {
@@ -123,16 +168,17 @@ public abstract class StreamScenario : Scenario
 
     private async Task<(long Tokens, long Chars, TimeSpan FirstToken)> ReadBaselineAsync(long started, CancellationToken cancellationToken)
     {
-        string streamUrl;
-        using (var created = await _raw!.CreateAsync(Model, Input, waitSeconds: 0, stream: true, cancellationToken))
+        var streamUrl = _baselineStreamUrl;
+        if (!Replay)
         {
-            streamUrl = created.RootElement.GetProperty("urls").GetProperty("stream").GetString()!;
+            using var created = await _raw!.CreateAsync(Model, Input, waitSeconds: 0, stream: true, cancellationToken);
+            streamUrl = created.RootElement.GetProperty("urls").GetProperty("stream").GetString();
         }
 
         using var request = new HttpRequestMessage(HttpMethod.Get, streamUrl);
         request.Headers.Accept.Add(EventStream);
         request.Headers.CacheControl = new CacheControlHeaderValue { NoStore = true };
-        using var response = await _raw.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
+        using var response = await _raw!.Http.SendAsync(request, HttpCompletionOption.ResponseHeadersRead, cancellationToken);
         response.EnsureSuccessStatusCode();
         await using var body = await response.Content.ReadAsStreamAsync(cancellationToken);
 
@@ -172,6 +218,8 @@ public abstract class StreamScenario : Scenario
         _sdk = null;
         _raw?.Http.Dispose();
         _raw = null;
+        _sdkPrediction = null;
+        _baselineStreamUrl = null;
         if (_emulator is not null)
         {
             await _emulator.DisposeAsync();
@@ -181,12 +229,11 @@ public abstract class StreamScenario : Scenario
 }
 
 /// <summary><c>stream_burst</c>: one stream of many 8-byte tokens, written as fast as the emulator can.</summary>
-public sealed class StreamBurstScenario(BenchmarkSettings settings) : StreamScenario(MakeTokens(), settings.BurstTokens)
+public sealed class StreamBurstScenario(BenchmarkSettings settings, bool replay = false) : StreamScenario(MakeTokens(), settings.BurstTokens, replay)
 {
-    public override string Name => "stream_burst";
+    public override string Name => Replay ? "stream_burst_replay" : "stream_burst";
 
-    public override string Description =>
-        $"one stream of {TokenCount:N0} 8-byte tokens, no delay: StreamAsync vs HttpClient + SseParser.";
+    public override string Description => $"one stream of {TokenCount:N0} 8-byte tokens, no delay; {Mode}.";
 
     protected override string Unit => "token";
 
@@ -197,14 +244,14 @@ public sealed class StreamBurstScenario(BenchmarkSettings settings) : StreamScen
 }
 
 /// <summary><c>stream_large</c>: a stream of few, 1 MiB tokens.</summary>
-public sealed class StreamLargeScenario(BenchmarkSettings settings) : StreamScenario([new string('x', settings.LargeTokenBytes)], settings.LargeTokens)
+public sealed class StreamLargeScenario(BenchmarkSettings settings, bool replay = false)
+    : StreamScenario([new string('x', settings.LargeTokenBytes)], settings.LargeTokens, replay)
 {
     private readonly int _tokenBytes = settings.LargeTokenBytes;
 
-    public override string Name => "stream_large";
+    public override string Name => Replay ? "stream_large_replay" : "stream_large";
 
-    public override string Description =>
-        $"one stream of {TokenCount} tokens of {_tokenBytes / MiB:0.##} MiB: StreamAsync vs HttpClient + SseParser.";
+    public override string Description => $"one stream of {TokenCount} tokens of {_tokenBytes / MiB:0.##} MiB; {Mode}.";
 
     protected override string Unit => "MiB";
 

@@ -16,6 +16,11 @@ public sealed class BenchmarkReport(BenchmarkSettings settings, IReadOnlyList<Sc
 
     public TimeSpan Duration { get; } = duration;
 
+    /// <summary>The load averages when the run started (other processes compete for the same cores).</summary>
+    public string? LoadAverageBefore { get; init; }
+
+    public string? LoadAverageAfter { get; init; }
+
     public IEnumerable<MetricRow> Rows => Scenarios.SelectMany(s => s.Rows);
 
     /// <summary>The rows whose target was missed.</summary>
@@ -30,21 +35,26 @@ public sealed class BenchmarkReport(BenchmarkSettings settings, IReadOnlyList<Sc
         md.AppendLine(inv, $"- Date: {StartedAt:yyyy-MM-dd HH:mm} UTC (took {Duration.TotalMinutes:0.0} min)");
         md.AppendLine(inv, $"- Machine: {Machine.Cores} cores ({Machine.Cpu}), {Machine.Memory}, {Machine.OperatingSystem}");
         md.AppendLine(inv, $"- Runtime: {Machine.Runtime}, {Machine.Gc} GC");
+        if (LoadAverageBefore is not null)
+        {
+            md.AppendLine(inv, $"- Load average (1/5/15 min) before: {LoadAverageBefore}, after: {LoadAverageAfter}: other work on the machine adds noise to both sides alike");
+        }
         if (Machine.Commit is not null)
         {
             md.AppendLine(inv, $"- Source: `{Machine.Commit}`");
         }
 
-        md.AppendLine(inv, $"- Method: emulator (Kestrel) on 127.0.0.1 in the same process; {Settings.Warmups} warm-up run per side, then {Settings.Iterations} measured runs per side ({Settings.ConcurrentIterations} for run_concurrent), alternating which side goes first; every figure is the median over those runs.");
+        md.AppendLine(inv, $"- Method: emulator (Kestrel) on 127.0.0.1 in the same process; {Settings.Warmups} warm-up run(s) per side, then {Settings.Iterations} measured runs per side ({Settings.ConcurrentIterations} for run_concurrent), alternating which side goes first; every figure is the median over those runs. SDK/baseline is the ratio of the medians (what targets are judged on); paired is the median of each iteration's own SDK/baseline ratio.");
         md.AppendLine("- CPU is `Process.TotalProcessorTime`, allocations `GC.GetTotalAllocatedBytes(true)`, both process-wide deltas, so they include the emulator's share, which is the same on both sides: ratios understate the SDK's own overhead, differences (Δ) do not. Peak working set is sampled every 2 ms and taken relative to the start of the run.");
         md.AppendLine();
-        md.AppendLine("| scenario | metric | SDK | baseline | SDK/baseline | target | met |");
-        md.AppendLine("|---|---|---:|---:|---:|---|:---:|");
+        md.AppendLine("| scenario | metric | SDK | baseline | SDK/baseline | paired | target | met |");
+        md.AppendLine("|---|---|---:|---:|---:|---:|---|:---:|");
         foreach (var row in Rows)
         {
-            var ratio = double.IsNaN(row.Ratio) || double.IsInfinity(row.Ratio) ? "–" : row.Ratio.ToString("0.00", inv) + "×";
+            var ratio = row.ShowRatio ? FormatRatio(row.Ratio) : "–";
+            var paired = row.ShowRatio ? FormatRatio(row.PairedRatio) : "–";
             var met = row.Met switch { true => "✅", false => "❌", null => string.Empty };
-            md.AppendLine(inv, $"| {row.Scenario} | {row.Metric} | {Format(row.Sdk, row.Format)} | {Format(row.Baseline, row.Format)} | {ratio} | {row.Target?.Text ?? string.Empty} | {met} |");
+            md.AppendLine(inv, $"| {row.Scenario} | {row.Metric} | {Format(row.Sdk, row.Format)} | {Format(row.Baseline, row.Format)} | {ratio} | {paired} | {row.Target?.Text ?? string.Empty} | {met} |");
         }
 
         md.AppendLine();
@@ -72,6 +82,9 @@ public sealed class BenchmarkReport(BenchmarkSettings settings, IReadOnlyList<Sc
             : "Targets missed: " + string.Join("; ", misses.Select(m => $"{m.Scenario} {m.Metric} ({m.Target!.Text})")) + ".");
         return md.ToString();
     }
+
+    private static string FormatRatio(double ratio) =>
+        double.IsFinite(ratio) ? ratio.ToString("0.00", CultureInfo.InvariantCulture) + "×" : "–";
 
     private static string Runs(ScenarioResult scenario, Side side) =>
         string.Join(", ", scenario.Runs.Where(r => r.Side == side).Select(r => Format(r.Throughput, null)));

@@ -13,9 +13,17 @@ public sealed class MetricRow
     /// <summary>The median over the baseline's measured runs.</summary>
     public required double Baseline { get; init; }
 
+    /// <summary>
+    /// The median of the SDK/baseline ratios of each iteration's pair of runs: steadier than the ratio of medians when
+    /// the machine's load drifts during the run, since both runs of a pair see about the same load.
+    /// </summary>
+    public double PairedRatio { get; init; } = double.NaN;
+
     public Target? Target { get; init; }
 
     public string? Format { get; init; }
+
+    public bool ShowRatio { get; init; } = true;
 
     /// <summary>SDK/baseline, or NaN when the baseline is zero.</summary>
     public double Ratio => Baseline == 0 ? double.NaN : Sdk / Baseline;

@@ -64,7 +64,7 @@ public abstract class Scenario : IAsyncDisposable
         new($"allocated {AllocationScale.Label}/{Unit}", m => m.AllocatedBytes / AllocationScale.Bytes / m.Result.Operations, target);
 
     protected static MetricSpec PeakWorkingSet(Target? target = null) =>
-        new("peak working set above start, MiB", m => m.PeakWorkingSetDelta / MiB, target, "0.0");
+        new("peak working set above start, MiB", m => m.PeakWorkingSetDelta / MiB, target, "0.0", ShowRatio: false);
 
     protected static MetricSpec ExtraMetric(string key, string label, Target? target = null, string? format = null) =>
         new(label, m => m.Result.Extra.TryGetValue(key, out var value) ? value : double.NaN, target, format);

@@ -47,17 +47,30 @@ public static class ScenarioRunner
                 Metric = spec.Label,
                 Sdk = Median(runs.Where(r => r.Side == Side.Sdk).Select(spec.Select)),
                 Baseline = Median(runs.Where(r => r.Side == Side.Baseline).Select(spec.Select)),
+                PairedRatio = Median(Pairs(runs).Select(pair => spec.Select(pair.Sdk) / spec.Select(pair.Baseline))),
                 Target = spec.Target,
                 Format = spec.Format,
+                ShowRatio = spec.ShowRatio,
             })
             .ToList();
 
         return new ScenarioResult { Name = scenario.Name, Description = scenario.Description, Rows = rows, Runs = runs };
     }
 
+    /// <summary>The SDK and baseline runs of each iteration (runs are recorded two per iteration, in either order).</summary>
+    public static IEnumerable<(Measurement Sdk, Measurement Baseline)> Pairs(IReadOnlyList<Measurement> runs)
+    {
+        ArgumentNullException.ThrowIfNull(runs);
+        for (var i = 0; i + 1 < runs.Count; i += 2)
+        {
+            var (first, second) = (runs[i], runs[i + 1]);
+            yield return first.Side == Side.Sdk ? (first, second) : (second, first);
+        }
+    }
+
     public static double Median(IEnumerable<double> values)
     {
-        var sorted = values.Where(v => !double.IsNaN(v)).Order().ToArray();
+        var sorted = values.Where(v => double.IsFinite(v)).Order().ToArray();
         if (sorted.Length == 0)
         {
             return double.NaN;
