@@ -1,4 +1,5 @@
 using System.Runtime.CompilerServices;
+using System.Text.Json;
 using Microsoft.Extensions.AI;
 
 namespace Replicate.Extensions.AI;
@@ -6,8 +7,9 @@ namespace Replicate.Extensions.AI;
 /// <summary>
 /// An <see cref="IChatClient"/> over a Replicate language model. <see cref="GetResponseAsync"/> runs the model
 /// (<see cref="ReplicateClient.RunAsync"/>); <see cref="GetStreamingResponseAsync"/> streams its tokens over server-sent
-/// events, one <see cref="ChatResponseUpdate"/> per token, and ends with an update carrying the usage. Messages and
-/// options become the model's input through <see cref="InputMapper"/>. Create it with
+/// events, one <see cref="ChatResponseUpdate"/> per token (a model without streaming is polled for its growing output
+/// instead), and ends with an update carrying the usage. Messages and options become the model's input through
+/// <see cref="InputMapper"/>. Create it with
 /// <see cref="ReplicateAIExtensions.AsChatClient"/>.
 /// </summary>
 /// <remarks>
@@ -76,7 +78,7 @@ public sealed class ReplicateChatClient : IChatClient
         // ReplicateClient.StreamAsync does not expose the prediction, and its id is the response id and the only way to
         // read the usage afterwards, so this creates the prediction and streams it in two steps (and cancels it itself).
         var prediction = await _client.Predictions.CreateAsync(modelId, input, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var events = _client.Predictions.StreamAsync(prediction, cancellationToken).GetAsyncEnumerator(cancellationToken);
+        var pieces = ReadPiecesAsync(prediction, cancellationToken).GetAsyncEnumerator(cancellationToken);
         var ended = false; // the prediction is over on the server, so there is nothing to cancel
         try
         {
@@ -84,7 +86,7 @@ public sealed class ReplicateChatClient : IChatClient
             {
                 try
                 {
-                    if (!await events.MoveNextAsync().ConfigureAwait(false) || events.Current.Type == StreamEventType.Done)
+                    if (!await pieces.MoveNextAsync().ConfigureAwait(false))
                     {
                         break;
                     }
@@ -95,10 +97,7 @@ public sealed class ReplicateChatClient : IChatClient
                     throw;
                 }
 
-                if (events.Current.Type == StreamEventType.Output)
-                {
-                    yield return Update(prediction, modelId, [new TextContent(events.Current.Data)], events.Current);
-                }
+                yield return Update(prediction, modelId, [new TextContent(pieces.Current.Text)], pieces.Current.Raw);
             }
 
             ended = true;
@@ -121,7 +120,7 @@ public sealed class ReplicateChatClient : IChatClient
         }
         finally
         {
-            await events.DisposeAsync().ConfigureAwait(false);
+            await pieces.DisposeAsync().ConfigureAwait(false);
             if (!ended)
             {
                 await TryCancelAsync(prediction.Id).ConfigureAwait(false);
@@ -186,6 +185,36 @@ public sealed class ReplicateChatClient : IChatClient
         CreatedAt = prediction.CreatedAt,
         RawRepresentation = raw,
     };
+
+    /// <summary>
+    /// The output text piece by piece: from the server-sent events when the model streams (<c>urls.stream</c>), otherwise
+    /// by polling the prediction's growing output array, so models without streaming still work, in coarser pieces.
+    /// </summary>
+    private async IAsyncEnumerable<(string Text, object Raw)> ReadPiecesAsync(Prediction prediction, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        if (prediction.Urls?.Stream is null)
+        {
+            await foreach (var piece in _client.Predictions.EnumerateOutputAsync(prediction, cancellationToken).ConfigureAwait(false))
+            {
+                yield return (piece.ValueKind == JsonValueKind.String ? piece.GetString()! : piece.GetRawText(), piece);
+            }
+
+            yield break;
+        }
+
+        await foreach (var e in _client.Predictions.StreamAsync(prediction, cancellationToken).ConfigureAwait(false))
+        {
+            if (e.Type == StreamEventType.Done)
+            {
+                yield break;
+            }
+
+            if (e.Type == StreamEventType.Output)
+            {
+                yield return (e.Data, e);
+            }
+        }
+    }
 
     private (string ModelId, IDictionary<string, object?> Input) Prepare(IEnumerable<ChatMessage> messages, ChatOptions? options)
     {

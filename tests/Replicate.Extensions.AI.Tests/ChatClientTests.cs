@@ -191,6 +191,37 @@ public class ChatClientTests
     }
 
     [Fact]
+    public async Task Streaming_AModelWithoutServerSentEvents_IsPolledForItsGrowingOutput()
+    {
+        await using var h = await Harness.StartAsync();
+        var secondPiece = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Emulator.AddModel(
+            "acme/no-sse",
+            async (_, ctx) =>
+            {
+                ctx.Output("Polled");
+                await secondPiece.Task.WaitAsync(TimeSpan.FromSeconds(10), ctx.CancellationToken);
+                ctx.Output(" pieces");
+                return null;
+            },
+            o => o.SupportsStreaming = false);
+        var chat = h.Client.AsChatClient("acme/no-sse");
+
+        var texts = new List<string>();
+        await foreach (var update in chat.GetStreamingResponseAsync("Hi"))
+        {
+            texts.Add(update.Text);
+            if (update.Text == "Polled")
+            {
+                secondPiece.SetResult();
+            }
+        }
+
+        Assert.Equal(["Polled", " pieces", ""], texts);
+        Assert.DoesNotContain(h.Emulator.Requests, r => r.Headers.GetValueOrDefault("Accept") == "text/event-stream");
+    }
+
+    [Fact]
     public async Task Streaming_SendsTheMappedInput_AndMatchesTheNonStreamingText()
     {
         await using var h = await Harness.StartAsync();

@@ -49,7 +49,9 @@ internal sealed class Chromium : IAsyncDisposable
                     "--disable-component-update", "--disable-sync", "--no-proxy-server", "--disable-dev-shm-usage",
                 ],
             });
+            // Generous but bounded: a CI machine with two cores also runs the other test assemblies meanwhile.
             context.SetDefaultTimeout(15_000);
+            Assertions.SetDefaultExpectTimeout(15_000);
             return new Chromium(playwright, context, profile);
         }
         catch

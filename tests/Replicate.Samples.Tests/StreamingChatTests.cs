@@ -45,7 +45,7 @@ public class StreamingChatTests
 
         var samples = (await page.EvaluateAsync<Sample[]>("() => window.samples")).Where(s => s.Length > 0).ToList();
         var partial = samples.Where(s => s.Length < expected.Length).ToList();
-        Assert.True(partial.Count >= 10, $"Expected the answer to appear piece by piece; saw {partial.Count} partial states: {string.Join(", ", samples.Select(s => s.Length))}");
+        Assert.True(partial.Count >= 5, $"Expected the answer to appear piece by piece; saw {partial.Count} partial states: {string.Join(", ", samples.Select(s => s.Length))}");
         Assert.All(partial, s => Assert.StartsWith("streaming", s.Status, StringComparison.Ordinal));
         Assert.Equal(samples.Select(s => s.Length).Order(), samples.Select(s => s.Length)); // it only ever grows
         var spread = samples[^1].T - samples[0].T;
