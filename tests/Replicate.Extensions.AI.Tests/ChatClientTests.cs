@@ -269,7 +269,7 @@ public class ChatClientTests
         using var cts = new CancellationTokenSource();
 
         var call = chat.GetResponseAsync("Hi", cancellationToken: cts.Token);
-        await h.WaitForPredictionAsync();
+        await h.WaitForPollingAsync();
         cts.Cancel();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => call);

@@ -52,15 +52,21 @@ public sealed class Harness : IAsyncDisposable
     public IReadOnlyList<string> CancelRequests() =>
         [.. Emulator.Requests.Where(r => r.Method == "POST" && r.Path.EndsWith("/cancel", StringComparison.Ordinal)).Select(r => r.Path)];
 
-    /// <summary>Waits (bounded) until the emulator has created a prediction.</summary>
-    public async Task WaitForPredictionAsync()
+    /// <summary>
+    /// Waits (bounded) until the client is polling a prediction, so it knows the prediction's id. (Counting created
+    /// predictions is not enough: the client may not have read the create response yet, and a prediction whose id it
+    /// never learned cannot be canceled.)
+    /// </summary>
+    public async Task WaitForPollingAsync()
     {
-        for (var i = 0; i < 500 && Emulator.PredictionsCreated == 0; i++)
+        for (var i = 0; i < 500 && !IsPolling(); i++)
         {
             await Task.Delay(10);
         }
 
-        Assert.True(Emulator.PredictionsCreated > 0, "No prediction was created within 5 s.");
+        Assert.True(IsPolling(), "The client did not poll a prediction within 5 s.");
+
+        bool IsPolling() => Emulator.Requests.Any(r => r.Method == "GET" && r.Path.StartsWith("/v1/predictions/", StringComparison.Ordinal));
     }
 
     /// <summary>Waits (bounded) until the client has asked the server to cancel a prediction.</summary>
