@@ -268,6 +268,29 @@ public class StreamingTests
     }
 
     [Fact]
+    public async Task HttpClientTimeout_DoesNotCutALongStream()
+    {
+        await using var emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { DemoTokenDelay = TimeSpan.Zero });
+        emulator.AddModel("acme/slow-tokens", async (_, ctx) =>
+        {
+            for (var i = 0; i < 6; i++)
+            {
+                ctx.Output($"t{i} ");
+                await ctx.DelayAsync(TimeSpan.FromMilliseconds(250));
+            }
+
+            return null;
+        });
+        var options = new ReplicateClientOptions { ApiToken = emulator.ApiToken, BaseAddress = emulator.BaseAddress };
+        using var http = new HttpClient(ReplicateClient.CreateHttpMessageHandler(options)) { Timeout = TimeSpan.FromSeconds(1) };
+        using var client = new ReplicateClient(http, options);
+
+        var events = await Collect(client.StreamAsync("acme/slow-tokens", new { }));
+
+        Assert.Equal("t0 t1 t2 t3 t4 t5 ", Text(events));
+    }
+
+    [Fact]
     public async Task ModelWithoutStreaming_SaysSo()
     {
         await using var h = await EmulatorHarness.StartAsync();

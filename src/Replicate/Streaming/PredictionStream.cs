@@ -16,6 +16,13 @@ internal static class PredictionStream
     /// <summary>The largest event accepted; larger ones end the stream rather than grow a buffer without bound.</summary>
     internal const int MaxEventBytes = 64 * 1024 * 1024;
 
+    /// <summary>
+    /// Reconnects allowed over a stream's whole life, on top of <see cref="ReplicateClientOptions.MaxRetries"/> in a row
+    /// without progress: enough for a long stream behind a proxy or an <c>HttpClient.Timeout</c> that cuts it regularly,
+    /// not enough to spin forever on a server that drops after every event.
+    /// </summary>
+    internal const int MaxTotalReconnects = 100;
+
     public static async IAsyncEnumerable<StreamEvent> ReadAsync(
         PredictionsClient predictions, ReplicateTransport transport, Prediction prediction, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -25,6 +32,7 @@ internal static class PredictionStream
 
         var position = new Position();
         var drops = 0;
+        var reconnects = 0;
         Exception? lastDrop = null;
         while (true)
         {
@@ -46,7 +54,7 @@ internal static class PredictionStream
                 catch (HttpRequestException ex) when (position.Outputs > 0 || position.LastId is not null)
                 {
                     lastDrop = ex;
-                    await BackOffAsync(transport, prediction, position.Outputs, ++drops, ex, cancellationToken).ConfigureAwait(false);
+                    await BackOffAsync(transport, prediction, position.Outputs, ++drops, ++reconnects, ex, cancellationToken).ConfigureAwait(false);
                     continue;
                 }
             }
@@ -80,8 +88,9 @@ internal static class PredictionStream
                         {
                             moved = await events.MoveNextAsync().ConfigureAwait(false);
                         }
-                        catch (Exception ex) when (ex is IOException or HttpRequestException && !cancellationToken.IsCancellationRequested)
+                        catch (Exception ex) when (!cancellationToken.IsCancellationRequested && ex is IOException or HttpRequestException or OperationCanceledException)
                         {
+                            // A network drop, or a caller-owned HttpClient whose Timeout cut the body: resume either way.
                             lastDrop = ex;
                             break;
                         }
@@ -101,6 +110,10 @@ internal static class PredictionStream
 
                         var e = new StreamEvent(new StreamEventType(item.EventType), item.Data, item.EventId, transport);
                         position.Advance(e);
+
+                        // Attempts are bounded per stall, not per stream: a long stream that keeps making progress may
+                        // reconnect many times.
+                        drops = 0;
                         if (e.Type == StreamEventType.Output)
                         {
                             ReplicateTelemetry.TokensStreamed.Add(1);
@@ -122,7 +135,7 @@ internal static class PredictionStream
                 }
             }
 
-            await BackOffAsync(transport, prediction, position.Outputs, ++drops, lastDrop, cancellationToken).ConfigureAwait(false);
+            await BackOffAsync(transport, prediction, position.Outputs, ++drops, ++reconnects, lastDrop, cancellationToken).ConfigureAwait(false);
         }
     }
 
@@ -156,13 +169,13 @@ internal static class PredictionStream
         }
     }
 
-    private static async Task BackOffAsync(ReplicateTransport transport, Prediction prediction, int outputs, int drops, Exception? cause, CancellationToken cancellationToken)
+    private static async Task BackOffAsync(ReplicateTransport transport, Prediction prediction, int outputs, int drops, int reconnects, Exception? cause, CancellationToken cancellationToken)
     {
         var maxReconnects = Math.Max(transport.Options.MaxRetries, 1);
-        if (drops > maxReconnects)
+        if (drops > maxReconnects || reconnects > MaxTotalReconnects)
         {
             throw new ReplicateException(
-                $"The stream of prediction {prediction.Id} dropped {drops} times before it finished; giving up. " +
+                $"The stream of prediction {prediction.Id} dropped {(drops > maxReconnects ? $"{drops} times in a row" : $"{reconnects} times")} before it finished; giving up. " +
                 "The prediction may still be running: check it with Predictions.GetAsync.", cause);
         }
 
