@@ -154,6 +154,29 @@ internal sealed class ReplicateTransport
     public Task<T> GetAsync<T>(Uri uri, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
         SendAsync(CreateRequest(HttpMethod.Get, uri), typeInfo, cancellationToken);
 
+    /// <summary>
+    /// The URL of a page: a cursor is the absolute <c>next</c>/<c>previous</c> URL the API returned (never followed to
+    /// another host), or a bare cursor value for <paramref name="path"/>.
+    /// </summary>
+    public Uri PageUri(string cursor, string path)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(cursor);
+        if (Uri.TryCreate(cursor, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
+        {
+            // Cursors are the absolute URLs the API returned; never follow one to another host.
+            var api = BaseAddress;
+            if (!string.Equals(absolute.IdnHost, api.IdnHost, StringComparison.OrdinalIgnoreCase) || absolute.Port != api.Port || absolute.Scheme != api.Scheme)
+            {
+                throw new ArgumentException($"The cursor '{cursor}' points to {absolute.Authority}, not the API ({api.Authority}).", nameof(cursor));
+            }
+
+            return absolute;
+        }
+
+        // A bare cursor value.
+        return Resolve(path + "?cursor=" + Uri.EscapeDataString(cursor));
+    }
+
     /// <summary>Creates JSON content from a writer callback, buffered so a retry can send it again.</summary>
     public static HttpContent JsonContent<TState>(TState state, Action<Utf8JsonWriter, TState> write)
     {

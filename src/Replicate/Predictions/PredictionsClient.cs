@@ -152,7 +152,7 @@ public class PredictionsClient
     /// <returns>The page.</returns>
     public virtual Task<Page<Prediction>> ListAsync(string? cursor = null, DateTimeOffset? createdAfter = null, DateTimeOffset? createdBefore = null, CancellationToken cancellationToken = default)
     {
-        var uri = cursor is null ? _transport.Resolve("predictions" + Filters(createdAfter, createdBefore)) : PageUri(cursor, "predictions");
+        var uri = cursor is null ? _transport.Resolve("predictions" + Filters(createdAfter, createdBefore)) : _transport.PageUri(cursor, "predictions");
         return _transport.GetAsync(uri, ReplicateJsonContext.Default.PagePrediction, cancellationToken);
     }
 
@@ -161,31 +161,11 @@ public class PredictionsClient
     /// <param name="createdBefore">Only predictions created before this time.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     /// <returns>The predictions.</returns>
-    public virtual async IAsyncEnumerable<Prediction> EnumerateAsync(DateTimeOffset? createdAfter = null, DateTimeOffset? createdBefore = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
-    {
-        var page = await ListAsync(null, createdAfter, createdBefore, cancellationToken).ConfigureAwait(false);
-        var seen = new HashSet<string>(StringComparer.Ordinal);
-        while (true)
-        {
-            foreach (var prediction in page.Results)
-            {
-                yield return prediction;
-            }
-
-            if (page.Next is null)
-            {
-                yield break;
-            }
-
-            // A server that hands back a cursor it already gave would otherwise loop forever.
-            if (!seen.Add(page.Next))
-            {
-                throw new ReplicateException($"The API returned the same page cursor twice while listing predictions ({page.Next}); stopping.");
-            }
-
-            page = await ListAsync(page.Next, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-    }
+    public virtual IAsyncEnumerable<Prediction> EnumerateAsync(DateTimeOffset? createdAfter = null, DateTimeOffset? createdBefore = null, CancellationToken cancellationToken = default) =>
+        Pager.EnumerateAsync(
+            (cursor, ct) => cursor is null ? ListAsync(null, createdAfter, createdBefore, ct) : ListAsync(cursor, cancellationToken: ct),
+            "predictions",
+            cancellationToken);
 
     internal async Task<Prediction> CreateAsync(Uri uri, string? version, object input, PredictionOptions? options, bool stream, CancellationToken cancellationToken)
     {
@@ -333,25 +313,6 @@ public class PredictionsClient
         }
 
         return (_transport.Resolve($"models/{model.Owner}/{model.Name}/predictions"), null);
-    }
-
-    internal Uri PageUri(string cursor, string path)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(cursor);
-        if (Uri.TryCreate(cursor, UriKind.Absolute, out var absolute) && absolute.Scheme is "http" or "https")
-        {
-            // Cursors are the absolute URLs the API returned; never follow one to another host.
-            var api = _transport.BaseAddress;
-            if (!string.Equals(absolute.IdnHost, api.IdnHost, StringComparison.OrdinalIgnoreCase) || absolute.Port != api.Port || absolute.Scheme != api.Scheme)
-            {
-                throw new ArgumentException($"The cursor '{cursor}' points to {absolute.Authority}, not the API ({api.Authority}).", nameof(cursor));
-            }
-
-            return absolute;
-        }
-
-        // A bare cursor value.
-        return _transport.Resolve(path + "?cursor=" + Uri.EscapeDataString(cursor));
     }
 
     internal static string EscapeId(string id)
