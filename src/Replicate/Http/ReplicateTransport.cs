@@ -150,6 +150,25 @@ internal sealed class ReplicateTransport
         }
     }
 
+    /// <summary>Sends a request whose success has no body to read (<c>204 No Content</c>, <c>202 Accepted</c>); error statuses throw.</summary>
+    public async Task SendWithoutResultAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using (request)
+        using (await SendAsync(request, cancellationToken).ConfigureAwait(false))
+        {
+        }
+    }
+
+    /// <summary>Sends a request and reads its body as text, for the endpoints that answer <c>text/plain</c> (a model's README).</summary>
+    public async Task<string> SendForTextAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        using (request)
+        using (var response = await SendAsync(request, cancellationToken).ConfigureAwait(false))
+        {
+            return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>GETs a path relative to the API base, or an absolute URL (a pagination cursor), and reads its JSON.</summary>
     public Task<T> GetAsync<T>(Uri uri, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
         SendAsync(CreateRequest(HttpMethod.Get, uri), typeInfo, cancellationToken);
@@ -190,6 +209,13 @@ internal sealed class ReplicateTransport
         content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
         return content;
     }
+
+    /// <summary>Creates JSON content of a request object with the source-generated context (unset optional fields are left out).</summary>
+    public static HttpContent JsonContent<T>(T value, JsonTypeInfo<T> typeInfo) =>
+        JsonContent((value, typeInfo), static (writer, state) => JsonSerializer.Serialize(writer, state.value, state.typeInfo));
+
+    /// <summary>Creates a raw <c>text/plain</c> body (the search text of <c>QUERY /models</c>), buffered so a retry can send it again.</summary>
+    public static HttpContent TextContent(string text) => new StringContent(text, Encoding.UTF8, "text/plain");
 
     /// <summary>Parses <c>Retry-After</c>: delta seconds or an HTTP date (relative to <paramref name="timeProvider"/>).</summary>
     public static TimeSpan? ParseRetryAfter(HttpResponseMessage response, TimeProvider timeProvider)
