@@ -249,10 +249,18 @@ internal sealed class ReplicateTransport
         T? value;
         try
         {
-            var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-            await using (stream.ConfigureAwait(false))
+            if (response.Content is PooledContent buffered)
             {
-                value = await JsonSerializer.DeserializeAsync(stream, typeInfo, cancellationToken).ConfigureAwait(false);
+                // The retry handler already read the body: parse the bytes in place.
+                value = JsonSerializer.Deserialize(buffered.Memory.Span, typeInfo);
+            }
+            else
+            {
+                var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                await using (stream.ConfigureAwait(false))
+                {
+                    value = await JsonSerializer.DeserializeAsync(stream, typeInfo, cancellationToken).ConfigureAwait(false);
+                }
             }
         }
         catch (JsonException ex)

@@ -146,64 +146,23 @@ internal sealed class RetryHandler : DelegatingHandler
         Log.Retrying(_logger, request.Method.Method, request.RequestUri?.AbsolutePath ?? string.Empty, reason, delay.TotalMilliseconds, retry, _options.MaxRetries);
     }
 
-    /// <summary>Reads the body into memory (bounded), replacing the network content with the bytes.</summary>
+    /// <summary>Reads the body into a pooled buffer (bounded), replacing the network content with it.</summary>
     private static async Task BufferAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var declared = response.Content.Headers.ContentLength;
+        string Describe() => $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath}";
         if (declared > MaxBufferedResponseBytes)
         {
-            throw new ReplicateException($"The response to {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} declares {declared} bytes, more than the {MaxBufferedResponseBytes / (1024 * 1024)} MiB an API response may have.");
+            throw new ReplicateException($"The response to {Describe()} declares {declared} bytes, more than the {MaxBufferedResponseBytes / (1024 * 1024)} MiB an API response may have.");
         }
 
-        byte[] bytes;
-        int length;
+        PooledContent content;
         var source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (source.ConfigureAwait(false))
         {
-            if (declared is { } exact)
-            {
-                // The common case: one exact allocation, no copies.
-                bytes = exact == 0 ? [] : new byte[exact];
-                length = 0;
-                int read;
-                while (length < bytes.Length && (read = await source.ReadAsync(bytes.AsMemory(length), cancellationToken).ConfigureAwait(false)) > 0)
-                {
-                    length += read;
-                }
-
-                if (length < bytes.Length)
-                {
-                    throw new HttpRequestException(HttpRequestError.ResponseEnded, $"The response ended after {length} of the {bytes.Length} bytes it declared.");
-                }
-            }
-            else
-            {
-                using var buffer = new MemoryStream();
-                var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(16 * 1024);
-                try
-                {
-                    int read;
-                    while ((read = await source.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
-                    {
-                        if (buffer.Length + read > MaxBufferedResponseBytes)
-                        {
-                            throw new ReplicateException($"The response to {response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath} is larger than the {MaxBufferedResponseBytes / (1024 * 1024)} MiB an API response may have; refusing to buffer it.");
-                        }
-
-                        buffer.Write(chunk, 0, read);
-                    }
-                }
-                finally
-                {
-                    System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
-                }
-
-                bytes = buffer.GetBuffer();
-                length = (int)buffer.Length;
-            }
+            content = await PooledContent.ReadAsync(source, declared, MaxBufferedResponseBytes, Describe, cancellationToken).ConfigureAwait(false);
         }
 
-        var content = new ByteArrayContent(bytes, 0, length);
         foreach (var header in response.Content.Headers)
         {
             content.Headers.TryAddWithoutValidation(header.Key, header.Value);

@@ -8,6 +8,7 @@ namespace Replicate;
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
     NumberHandling = JsonNumberHandling.AllowReadingFromString)]
 [JsonSerializable(typeof(Prediction))]
+[JsonSerializable(typeof(PredictionMetrics))]
 [JsonSerializable(typeof(Page<Prediction>))]
 [JsonSerializable(typeof(ProblemDetails))]
 internal sealed partial class ReplicateJsonContext : JsonSerializerContext;

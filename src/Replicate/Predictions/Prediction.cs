@@ -9,6 +9,7 @@ namespace Replicate;
 /// A plain snapshot: it holds no client and never changes; fetch it again for the latest state.
 /// </summary>
 [DebuggerDisplay("{Id,nq} {Status} {Model,nq}")]
+[JsonConverter(typeof(PredictionConverter))]
 public sealed class Prediction
 {
     /// <summary>Gets the prediction id (an opaque string).</summary>
@@ -37,7 +38,6 @@ public sealed class Prediction
     public string? Logs { get; init; }
 
     /// <summary>Gets the error message when <see cref="Status"/> is <c>failed</c>.</summary>
-    [JsonConverter(typeof(LenientStringConverter))]
     public string? Error { get; init; }
 
     /// <summary>Gets when the prediction was created.</summary>

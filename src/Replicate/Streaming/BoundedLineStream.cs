@@ -7,8 +7,8 @@ namespace Replicate;
 internal sealed class BoundedLineStream(Stream inner, int maxEventBytes) : Stream
 {
     private long _eventBytes;
-    private long _lineBytes;
-    private bool _pendingCarriageReturn;
+    private bool _endsWithLineEnd;
+    private bool _endsWithCarriageReturn;
 
     public override bool CanRead => true;
 
@@ -63,33 +63,22 @@ internal sealed class BoundedLineStream(Stream inner, int maxEventBytes) : Strea
 
     private int Check(ReadOnlySpan<byte> data)
     {
-        // An event ends at a blank line. Count the bytes of the current event; a CR LF pair is one line end.
-        var remaining = data;
-        while (!remaining.IsEmpty)
+        if (data.IsEmpty)
         {
-            if (_pendingCarriageReturn && remaining[0] == (byte)'\n')
-            {
-                _pendingCarriageReturn = false;
-                remaining = remaining[1..];
-                continue;
-            }
-
-            _pendingCarriageReturn = false;
-            var end = remaining.IndexOfAny((byte)'\n', (byte)'\r');
-            if (end < 0)
-            {
-                _eventBytes += remaining.Length;
-                _lineBytes += remaining.Length;
-                break;
-            }
-
-            _lineBytes += end;
-            _eventBytes = _lineBytes == 0 ? 0 : _eventBytes + end + 1;
-            _lineBytes = 0;
-            _pendingCarriageReturn = remaining[end] == (byte)'\r';
-            remaining = remaining[(end + 1)..];
+            return 0;
         }
 
+        // Only a size cap: find where the last event in this read ended (a blank line, i.e. two line ends in a row:
+        // LF LF, CR CR or LF CR, which also covers CRLF CRLF) with three vectorized searches per read, not per line.
+        var end = Math.Max(Math.Max(data.LastIndexOf("\n\n"u8), data.LastIndexOf("\r\r"u8)), data.LastIndexOf("\n\r"u8));
+        var blankLineAcrossReads = _endsWithLineEnd
+            && (data[0] is (byte)'\n' or (byte)'\r')
+            && !(_endsWithCarriageReturn && data[0] == (byte)'\n');
+        _eventBytes = end >= 0 ? data.Length - (end + 2)
+            : blankLineAcrossReads ? data.Length - 1
+            : _eventBytes + data.Length;
+        _endsWithLineEnd = data[^1] is (byte)'\n' or (byte)'\r';
+        _endsWithCarriageReturn = data[^1] == (byte)'\r';
         if (_eventBytes > maxEventBytes)
         {
             throw new ReplicateException($"The stream sent an event larger than {maxEventBytes / (1024 * 1024)} MiB; refusing to buffer it.");

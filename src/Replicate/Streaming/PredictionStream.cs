@@ -55,6 +55,7 @@ internal static class PredictionStream
                 {
                     lastDrop = ex;
                     await BackOffAsync(transport, prediction, position.Outputs, ++drops, ++reconnects, ex, cancellationToken).ConfigureAwait(false);
+                    position.Resumed = true;
                     continue;
                 }
             }
@@ -103,13 +104,11 @@ internal static class PredictionStream
                         }
 
                         var item = events.Current;
-                        if (position.IsReplay(item.EventId))
+                        var e = new StreamEvent(new StreamEventType(item.EventType), item.Data, item.EventId, transport);
+                        if (!position.TryAdvance(item.EventId, e.Type == StreamEventType.Output))
                         {
                             continue;
                         }
-
-                        var e = new StreamEvent(new StreamEventType(item.EventType), item.Data, item.EventId, transport);
-                        position.Advance(e);
 
                         // Attempts are bounded per stall, not per stream: a long stream that keeps making progress may
                         // reconnect many times.
@@ -136,6 +135,7 @@ internal static class PredictionStream
             }
 
             await BackOffAsync(transport, prediction, position.Outputs, ++drops, ++reconnects, lastDrop, cancellationToken).ConfigureAwait(false);
+            position.Resumed = true;
         }
     }
 
@@ -237,34 +237,45 @@ internal static class PredictionStream
 
         public int Outputs { get; private set; }
 
-        public void Advance(StreamEvent e)
+        /// <summary>Set after a reconnect: only then can the server replay what was already delivered.</summary>
+        public bool Resumed { get; set; }
+
+        /// <summary>
+        /// Records an event, unless it is a replay (Replicate ids are <c>seconds:sequence</c>; one at or before the last
+        /// delivered id was already seen). Each id is parsed once.
+        /// </summary>
+        public bool TryAdvance(string? id, bool isOutput)
         {
-            if (e.Id is not null)
+            if (id is not null)
             {
-                LastId = e.Id;
-                if (TryParseId(e.Id, out var seconds, out var sequence))
+                var parsed = TryParseId(id, out var seconds, out var sequence);
+                if (Resumed && parsed && _lastSequence >= 0
+                    && (seconds < _lastSeconds || (seconds == _lastSeconds && sequence <= _lastSequence)))
+                {
+                    return false;
+                }
+
+                LastId = id;
+                if (parsed)
                 {
                     (_lastSeconds, _lastSequence) = (seconds, sequence);
                 }
             }
 
-            if (e.Type == StreamEventType.Output)
+            if (isOutput)
             {
                 Outputs++;
             }
-        }
 
-        /// <summary>Replicate ids are <c>seconds:sequence</c>; an id at or before the last one was already delivered.</summary>
-        public bool IsReplay(string? id) =>
-            id is not null && _lastSequence >= 0 && TryParseId(id, out var seconds, out var sequence)
-            && (seconds < _lastSeconds || (seconds == _lastSeconds && sequence <= _lastSequence));
+            return true;
+        }
 
         private static bool TryParseId(string id, out long seconds, out long sequence)
         {
             sequence = 0;
             var colon = id.IndexOf(':', StringComparison.Ordinal);
             return long.TryParse(colon < 0 ? id : id.AsSpan(0, colon), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out seconds)
-                & (colon < 0 || long.TryParse(id.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out sequence));
+                && (colon < 0 || long.TryParse(id.AsSpan(colon + 1), System.Globalization.NumberStyles.None, System.Globalization.CultureInfo.InvariantCulture, out sequence));
         }
     }
 }

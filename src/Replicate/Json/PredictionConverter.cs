@@ -1,0 +1,343 @@
+using System.Text.Json;
+using System.Text.Json.Serialization;
+
+namespace Replicate;
+
+/// <summary>
+/// Reads and writes <see cref="Prediction"/> by hand. The generated converter for a type with <c>required</c>/<c>init</c>
+/// members buffers every property into constructor arguments first, which made listing predictions several times
+/// slower than parsing the JSON; this one reads each field straight into place and keeps the public API immutable.
+/// Unknown fields are skipped; a missing <c>id</c> or a field of the wrong type is a <see cref="JsonException"/>.
+/// </summary>
+internal sealed class PredictionConverter : JsonConverter<Prediction>
+{
+    public override Prediction Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    {
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException($"Expected a prediction object, got {reader.TokenType}.");
+        }
+
+        string? id = null, model = null, version = null, logs = null, error = null, deployment = null, source = null;
+        PredictionStatus status = default;
+        JsonElement? input = null, output = null;
+        DateTimeOffset? createdAt = null, startedAt = null, completedAt = null, deadline = null;
+        var dataRemoved = false;
+        PredictionMetrics? metrics = null;
+        PredictionUrls? urls = null;
+        Uri? webhook = null;
+        List<WebhookEventType>? filter = null;
+
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var name = reader;
+            reader.Read();
+            if (name.ValueTextEquals("id"u8))
+            {
+                id = ReadString(ref reader, "id");
+            }
+            else if (name.ValueTextEquals("status"u8))
+            {
+                status = ReadString(ref reader, "status") is { } value ? new PredictionStatus(value) : default;
+            }
+            else if (name.ValueTextEquals("output"u8))
+            {
+                output = ReadElement(ref reader);
+            }
+            else if (name.ValueTextEquals("input"u8))
+            {
+                input = ReadElement(ref reader);
+            }
+            else if (name.ValueTextEquals("model"u8))
+            {
+                model = ReadString(ref reader, "model");
+            }
+            else if (name.ValueTextEquals("version"u8))
+            {
+                version = ReadString(ref reader, "version");
+            }
+            else if (name.ValueTextEquals("logs"u8))
+            {
+                logs = ReadString(ref reader, "logs");
+            }
+            else if (name.ValueTextEquals("error"u8))
+            {
+                error = ReadLenientString(ref reader);
+            }
+            else if (name.ValueTextEquals("created_at"u8))
+            {
+                createdAt = ReadTimestamp(ref reader, "created_at");
+            }
+            else if (name.ValueTextEquals("started_at"u8))
+            {
+                startedAt = ReadTimestamp(ref reader, "started_at");
+            }
+            else if (name.ValueTextEquals("completed_at"u8))
+            {
+                completedAt = ReadTimestamp(ref reader, "completed_at");
+            }
+            else if (name.ValueTextEquals("deadline"u8))
+            {
+                deadline = ReadTimestamp(ref reader, "deadline");
+            }
+            else if (name.ValueTextEquals("data_removed"u8))
+            {
+                dataRemoved = reader.TokenType switch
+                {
+                    JsonTokenType.True => true,
+                    JsonTokenType.False or JsonTokenType.Null => false,
+                    _ => throw new JsonException($"Expected a boolean for 'data_removed', got {reader.TokenType}."),
+                };
+            }
+            else if (name.ValueTextEquals("urls"u8))
+            {
+                urls = ReadUrls(ref reader);
+            }
+            else if (name.ValueTextEquals("metrics"u8))
+            {
+                metrics = reader.TokenType == JsonTokenType.Null ? null : JsonSerializer.Deserialize(ref reader, ReplicateJsonContext.Default.PredictionMetrics);
+            }
+            else if (name.ValueTextEquals("deployment"u8))
+            {
+                deployment = ReadString(ref reader, "deployment");
+            }
+            else if (name.ValueTextEquals("source"u8))
+            {
+                source = ReadString(ref reader, "source");
+            }
+            else if (name.ValueTextEquals("webhook"u8))
+            {
+                webhook = ReadString(ref reader, "webhook") is { } text && Uri.TryCreate(text, UriKind.Absolute, out var uri) ? uri : null;
+            }
+            else if (name.ValueTextEquals("webhook_events_filter"u8))
+            {
+                filter = ReadFilter(ref reader);
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        if (reader.TokenType != JsonTokenType.EndObject)
+        {
+            throw new JsonException("The prediction object ended early.");
+        }
+
+        return new Prediction
+        {
+            Id = id ?? throw new JsonException("The prediction has no 'id'."),
+            Model = model,
+            Version = version,
+            Status = status,
+            Input = input,
+            Output = output,
+            Logs = logs,
+            Error = error,
+            CreatedAt = createdAt,
+            StartedAt = startedAt,
+            CompletedAt = completedAt,
+            Deadline = deadline,
+            DataRemoved = dataRemoved,
+            Deployment = deployment,
+            Source = source,
+            Metrics = metrics,
+            Urls = urls,
+            Webhook = webhook,
+            WebhookEventsFilter = filter,
+        };
+    }
+
+    public override void Write(Utf8JsonWriter writer, Prediction value, JsonSerializerOptions options)
+    {
+        writer.WriteStartObject();
+        writer.WriteString("id"u8, value.Id);
+        WriteIfSet(writer, "model"u8, value.Model);
+        WriteIfSet(writer, "version"u8, value.Version);
+        if (value.Input is { } input)
+        {
+            writer.WritePropertyName("input"u8);
+            input.WriteTo(writer);
+        }
+
+        writer.WritePropertyName("output"u8);
+        if (value.Output is { } output)
+        {
+            output.WriteTo(writer);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+
+        WriteIfSet(writer, "logs"u8, value.Logs);
+        writer.WritePropertyName("error"u8);
+        if (value.Error is { } error)
+        {
+            writer.WriteStringValue(error);
+        }
+        else
+        {
+            writer.WriteNullValue();
+        }
+
+        writer.WriteString("status"u8, value.Status.Value);
+        WriteIfSet(writer, "created_at"u8, value.CreatedAt);
+        WriteIfSet(writer, "started_at"u8, value.StartedAt);
+        WriteIfSet(writer, "completed_at"u8, value.CompletedAt);
+        WriteIfSet(writer, "deadline"u8, value.Deadline);
+        writer.WriteBoolean("data_removed"u8, value.DataRemoved);
+        WriteIfSet(writer, "deployment"u8, value.Deployment);
+        WriteIfSet(writer, "source"u8, value.Source);
+        if (value.Metrics is { } metrics)
+        {
+            writer.WritePropertyName("metrics"u8);
+            JsonSerializer.Serialize(writer, metrics, ReplicateJsonContext.Default.PredictionMetrics);
+        }
+
+        if (value.Urls is { } urls)
+        {
+            writer.WriteStartObject("urls"u8);
+            WriteIfSet(writer, "get"u8, urls.GetText);
+            WriteIfSet(writer, "cancel"u8, urls.CancelText);
+            WriteIfSet(writer, "stream"u8, urls.StreamText);
+            WriteIfSet(writer, "web"u8, urls.WebText);
+            writer.WriteEndObject();
+        }
+
+        WriteIfSet(writer, "webhook"u8, value.Webhook?.OriginalString);
+        if (value.WebhookEventsFilter is { } filter)
+        {
+            writer.WriteStartArray("webhook_events_filter"u8);
+            foreach (var eventType in filter)
+            {
+                writer.WriteStringValue(eventType.Value);
+            }
+
+            writer.WriteEndArray();
+        }
+
+        writer.WriteEndObject();
+    }
+
+    private static string? ReadString(ref Utf8JsonReader reader, string field) => reader.TokenType switch
+    {
+        JsonTokenType.String => reader.GetString(),
+        JsonTokenType.Null => null,
+        _ => throw new JsonException($"Expected a string for '{field}', got {reader.TokenType}."),
+    };
+
+    /// <summary>Go types <c>error</c> as any value: strings come through as they are, anything else as raw JSON.</summary>
+    private static string? ReadLenientString(ref Utf8JsonReader reader)
+    {
+        switch (reader.TokenType)
+        {
+            case JsonTokenType.String:
+                return reader.GetString();
+            case JsonTokenType.Null:
+                return null;
+            default:
+                using (var document = JsonDocument.ParseValue(ref reader))
+                {
+                    return document.RootElement.GetRawText();
+                }
+        }
+    }
+
+    private static JsonElement? ReadElement(ref Utf8JsonReader reader) =>
+        reader.TokenType == JsonTokenType.Null ? null : JsonElement.ParseValue(ref reader);
+
+    private static DateTimeOffset? ReadTimestamp(ref Utf8JsonReader reader, string field)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var value))
+        {
+            return value;
+        }
+
+        throw new JsonException($"Expected an RFC 3339 timestamp for '{field}'.");
+    }
+
+    private static PredictionUrls? ReadUrls(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException($"Expected an object for 'urls', got {reader.TokenType}.");
+        }
+
+        string? get = null, cancel = null, stream = null, web = null;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var name = reader;
+            reader.Read();
+            if (name.ValueTextEquals("get"u8))
+            {
+                get = ReadString(ref reader, "urls.get");
+            }
+            else if (name.ValueTextEquals("cancel"u8))
+            {
+                cancel = ReadString(ref reader, "urls.cancel");
+            }
+            else if (name.ValueTextEquals("stream"u8))
+            {
+                stream = ReadString(ref reader, "urls.stream");
+            }
+            else if (name.ValueTextEquals("web"u8))
+            {
+                web = ReadString(ref reader, "urls.web");
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        return new PredictionUrls(get, cancel, stream, web);
+    }
+
+    private static List<WebhookEventType>? ReadFilter(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartArray)
+        {
+            throw new JsonException($"Expected an array for 'webhook_events_filter', got {reader.TokenType}.");
+        }
+
+        var filter = new List<WebhookEventType>(4);
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+        {
+            filter.Add(new WebhookEventType(ReadString(ref reader, "webhook_events_filter") ?? string.Empty));
+        }
+
+        return filter;
+    }
+
+    private static void WriteIfSet(Utf8JsonWriter writer, ReadOnlySpan<byte> name, string? value)
+    {
+        if (value is not null)
+        {
+            writer.WriteString(name, value);
+        }
+    }
+
+    private static void WriteIfSet(Utf8JsonWriter writer, ReadOnlySpan<byte> name, DateTimeOffset? value)
+    {
+        if (value is { } timestamp)
+        {
+            writer.WriteString(name, timestamp);
+        }
+    }
+}
