@@ -186,7 +186,7 @@ internal static class PredictionEndpoints
         PageCursor? cursor = null;
         if (query.TryGetValue("cursor", out var cursorValue) && cursorValue.ToString().Length > 0)
         {
-            cursor = DecodeCursor(cursorValue.ToString());
+            cursor = ListPages.DecodeCursor(cursorValue.ToString());
             if (cursor is null)
             {
                 await BadQueryAsync(context, "cursor: not a cursor this server issued").ConfigureAwait(false);
@@ -240,8 +240,8 @@ internal static class PredictionEndpoints
         AppendParameter(prefix, "source", source);
         prefix.Append("cursor=");
         var baseUrl = prefix.ToString();
-        var next = selection.HasOlder ? baseUrl + EncodeCursor('o', selection.Items[^1].Ordinal) : null;
-        var previous = selection.HasNewer ? baseUrl + EncodeCursor('p', selection.Items[0].Ordinal) : null;
+        var next = selection.HasOlder ? baseUrl + ListPages.EncodeCursor('o', selection.Items[^1].Ordinal) : null;
+        var previous = selection.HasNewer ? baseUrl + ListPages.EncodeCursor('p', selection.Items[0].Ordinal) : null;
 
         await HttpResponses.WriteJsonAsync(
             context,
@@ -490,34 +490,6 @@ internal static class PredictionEndpoints
         {
             url.Append(name).Append('=').Append(Uri.EscapeDataString(value)).Append('&');
         }
-    }
-
-    /// <summary>Opaque to clients: base64url of <c>o=N</c> (older than ordinal N) or <c>p=N</c> (newer than N).</summary>
-    private static string EncodeCursor(char direction, long ordinal)
-    {
-        var raw = Convert.ToBase64String(Encoding.ASCII.GetBytes(direction + "=" + ordinal.ToString(CultureInfo.InvariantCulture)));
-        return raw.TrimEnd('=').Replace('+', '-').Replace('/', '_');
-    }
-
-    private static PageCursor? DecodeCursor(string cursor)
-    {
-        var base64 = cursor.Replace('-', '+').Replace('_', '/');
-        base64 = base64.PadRight(base64.Length + ((4 - (base64.Length % 4)) % 4), '=');
-        Span<byte> bytes = stackalloc byte[64];
-        if (base64.Length > 80 || !Convert.TryFromBase64String(base64, bytes, out var length) || length < 3 || bytes[1] != (byte)'=')
-        {
-            return null;
-        }
-
-        var backward = bytes[0] == (byte)'p';
-        if (!backward && bytes[0] != (byte)'o')
-        {
-            return null;
-        }
-
-        return int.TryParse(Encoding.ASCII.GetString(bytes[2..length]), NumberStyles.None, CultureInfo.InvariantCulture, out var ordinal)
-            ? new PageCursor(ordinal, backward)
-            : null;
     }
 
     private sealed record ValidationProblem(string Type, string Field, string Description);
