@@ -78,7 +78,7 @@ internal static class PredictionEndpoints
             var request = ReadRequest(document.RootElement, route == CreateRoute.Predictions);
             if (request.Problem is { } problem)
             {
-                await ValidationProblemAsync(context, problem).ConfigureAwait(false);
+                await JsonBody.ProblemAsync(context, problem).ConfigureAwait(false);
                 return;
             }
 
@@ -335,7 +335,7 @@ internal static class PredictionEndpoints
     {
         if (root.ValueKind != JsonValueKind.Object)
         {
-            return CreateRequest.Invalid(new ValidationProblem("invalid_type", "(root)", "Invalid type. Expected: object, given: " + Kind(root)));
+            return CreateRequest.Invalid(new ValidationProblem("invalid_type", "(root)", "Invalid type. Expected: object, given: " + JsonBody.Kind(root)));
         }
 
         string? version = null;
@@ -434,45 +434,14 @@ internal static class PredictionEndpoints
     }
 
     private static CreateRequest TypeProblem(string field, string expected, JsonElement value) =>
-        CreateRequest.Invalid(new ValidationProblem("invalid_type", field, "Invalid type. Expected: " + expected + ", given: " + Kind(value)));
-
-    private static string Kind(JsonElement value) => value.ValueKind switch
-    {
-        JsonValueKind.Object => "object",
-        JsonValueKind.Array => "array",
-        JsonValueKind.String => "string",
-        JsonValueKind.Number => value.TryGetInt64(out _) ? "integer" : "number",
-        JsonValueKind.True or JsonValueKind.False => "boolean",
-        _ => "null",
-    };
+        CreateRequest.Invalid(JsonBody.TypeProblem(field, expected, value));
 
     private static Task ValidationProblemAsync(HttpContext context, string inputProblem)
     {
         // Input problems come as "input.x: description" or "input: description".
         var colon = inputProblem.IndexOf(": ", StringComparison.Ordinal);
-        return ValidationProblemAsync(context, new ValidationProblem("invalid", inputProblem[..colon], inputProblem[(colon + 2)..]));
+        return JsonBody.ProblemAsync(context, new ValidationProblem("invalid", inputProblem[..colon], inputProblem[(colon + 2)..]));
     }
-
-    /// <summary>
-    /// 422 in the shape Replicate uses for schema failures: a detail naming the field, plus an
-    /// <c>invalid_fields</c> list (an extension member clients must tolerate).
-    /// </summary>
-    private static Task ValidationProblemAsync(HttpContext context, ValidationProblem problem) =>
-        HttpResponses.WriteProblemAsync(
-            context,
-            StatusCodes.Status422UnprocessableEntity,
-            "Input validation failed",
-            problem.Field + ": " + problem.Description,
-            writer =>
-            {
-                writer.WriteStartArray("invalid_fields");
-                writer.WriteStartObject();
-                writer.WriteString("type", problem.Type);
-                writer.WriteString("field", problem.Field);
-                writer.WriteString("description", problem.Description);
-                writer.WriteEndObject();
-                writer.WriteEndArray();
-            });
 
     private static Task BadQueryAsync(HttpContext context, string detail) =>
         HttpResponses.WriteProblemAsync(context, StatusCodes.Status400BadRequest, "Bad request", detail);
@@ -491,8 +460,6 @@ internal static class PredictionEndpoints
             url.Append(name).Append('=').Append(Uri.EscapeDataString(value)).Append('&');
         }
     }
-
-    private sealed record ValidationProblem(string Type, string Field, string Description);
 
     private sealed record CreateRequest(
         string? Version,
