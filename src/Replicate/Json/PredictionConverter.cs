@@ -38,7 +38,7 @@ internal sealed class PredictionConverter : JsonConverter<Prediction>
             }
             else if (name.ValueTextEquals("status"u8))
             {
-                status = ReadString(ref reader, "status") is { } value ? new PredictionStatus(value) : default;
+                status = ReadStatus(ref reader);
             }
             else if (name.ValueTextEquals("output"u8))
             {
@@ -95,7 +95,7 @@ internal sealed class PredictionConverter : JsonConverter<Prediction>
             }
             else if (name.ValueTextEquals("metrics"u8))
             {
-                metrics = reader.TokenType == JsonTokenType.Null ? null : JsonSerializer.Deserialize(ref reader, ReplicateJsonContext.Default.PredictionMetrics);
+                metrics = ReadMetrics(ref reader);
             }
             else if (name.ValueTextEquals("deployment"u8))
             {
@@ -103,7 +103,7 @@ internal sealed class PredictionConverter : JsonConverter<Prediction>
             }
             else if (name.ValueTextEquals("source"u8))
             {
-                source = ReadString(ref reader, "source");
+                source = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("api"u8) ? "api" : ReadString(ref reader, "source");
             }
             else if (name.ValueTextEquals("webhook"u8))
             {
@@ -225,6 +225,101 @@ internal sealed class PredictionConverter : JsonConverter<Prediction>
         JsonTokenType.String => reader.GetString(),
         JsonTokenType.Null => null,
         _ => throw new JsonException($"Expected a string for '{field}', got {reader.TokenType}."),
+    };
+
+    /// <summary>Known statuses reuse their instances instead of allocating a string per prediction.</summary>
+    private static PredictionStatus ReadStatus(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType != JsonTokenType.String)
+        {
+            return reader.TokenType == JsonTokenType.Null ? default : throw new JsonException($"Expected a string for 'status', got {reader.TokenType}.");
+        }
+
+        return reader.ValueTextEquals("succeeded"u8) ? PredictionStatus.Succeeded
+            : reader.ValueTextEquals("processing"u8) ? PredictionStatus.Processing
+            : reader.ValueTextEquals("starting"u8) ? PredictionStatus.Starting
+            : reader.ValueTextEquals("failed"u8) ? PredictionStatus.Failed
+            : reader.ValueTextEquals("canceled"u8) ? PredictionStatus.Canceled
+            : reader.ValueTextEquals("aborted"u8) ? PredictionStatus.Aborted
+            : new PredictionStatus(reader.GetString()!);
+    }
+
+    /// <summary>Reads the metrics the SDK names directly; anything else goes to <see cref="PredictionMetrics.AdditionalProperties"/>.</summary>
+    private static PredictionMetrics? ReadMetrics(ref Utf8JsonReader reader)
+    {
+        if (reader.TokenType == JsonTokenType.Null)
+        {
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException($"Expected an object for 'metrics', got {reader.TokenType}.");
+        }
+
+        double? predictTime = null, totalTime = null, timeToFirstToken = null, tokensPerSecond = null;
+        long? inputTokens = null, outputTokens = null;
+        Dictionary<string, JsonElement>? others = null;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var name = reader;
+            reader.Read();
+            if (name.ValueTextEquals("predict_time"u8))
+            {
+                predictTime = ReadNumber(ref reader, "metrics.predict_time");
+            }
+            else if (name.ValueTextEquals("total_time"u8))
+            {
+                totalTime = ReadNumber(ref reader, "metrics.total_time");
+            }
+            else if (name.ValueTextEquals("input_token_count"u8))
+            {
+                inputTokens = (long?)ReadNumber(ref reader, "metrics.input_token_count");
+            }
+            else if (name.ValueTextEquals("output_token_count"u8))
+            {
+                outputTokens = (long?)ReadNumber(ref reader, "metrics.output_token_count");
+            }
+            else if (name.ValueTextEquals("time_to_first_token"u8))
+            {
+                timeToFirstToken = ReadNumber(ref reader, "metrics.time_to_first_token");
+            }
+            else if (name.ValueTextEquals("tokens_per_second"u8))
+            {
+                tokensPerSecond = ReadNumber(ref reader, "metrics.tokens_per_second");
+            }
+            else
+            {
+                (others ??= new Dictionary<string, JsonElement>(StringComparer.Ordinal))[name.GetString()!] = JsonElement.ParseValue(ref reader);
+            }
+        }
+
+        return new PredictionMetrics
+        {
+            PredictTime = Seconds(predictTime),
+            TotalTime = Seconds(totalTime),
+            TimeToFirstToken = Seconds(timeToFirstToken),
+            TokensPerSecond = tokensPerSecond,
+            InputTokenCount = inputTokens,
+            OutputTokenCount = outputTokens,
+            AdditionalProperties = others,
+        };
+    }
+
+    private static double? ReadNumber(ref Utf8JsonReader reader, string field) => reader.TokenType switch
+    {
+        JsonTokenType.Number => reader.TryGetDouble(out var value) && double.IsFinite(value) ? value : throw new JsonException($"'{field}' is not a finite number."),
+        JsonTokenType.Null => null,
+        _ => throw new JsonException($"Expected a number for '{field}', got {reader.TokenType}."),
+    };
+
+    /// <summary>Huge or negative durations from a buggy server clamp instead of overflowing.</summary>
+    private static TimeSpan? Seconds(double? seconds) => seconds switch
+    {
+        null => null,
+        >= 922_337_203_685 => TimeSpan.MaxValue,
+        <= 0 => TimeSpan.Zero,
+        _ => TimeSpan.FromSeconds(seconds.Value),
     };
 
     /// <summary>Go types <c>error</c> as any value: strings come through as they are, anything else as raw JSON.</summary>
