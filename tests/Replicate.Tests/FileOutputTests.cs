@@ -146,6 +146,14 @@ public class FileOutputTests
         Assert.Equal(string.Empty, nothing.ToString());
     }
 
+    private sealed record Classification(string Label, double ScoreValue);
+}
+
+/// <summary>Measures the process-wide managed heap, so it runs alone: parallel tests would inflate it.</summary>
+[Collection(nameof(LargeFileTests))]
+[CollectionDefinition(nameof(LargeFileTests), DisableParallelization = true)]
+public class LargeFileTests
+{
     [Fact]
     public async Task OneGibibyteFile_StreamsWithFlatMemory()
     {
@@ -171,8 +179,6 @@ public class FileOutputTests
         Assert.True(mibPerSecond > 50, $"{mibPerSecond:0} MiB/s");
         _ = allocatedBefore;
     }
-
-    private sealed record Classification(string Label, double ScoreValue);
 
     /// <summary>Checks the emulator's pattern (byte i = i % 251) on the first MiB and samples heap size as data flows.</summary>
     private sealed class VerifyingSink : Stream
