@@ -192,7 +192,8 @@ internal sealed class RetryHandler : DelegatingHandler
         if (outcome.Exception is { } exception)
         {
             // The caller's own cancellation is never retried; a timeout or a network error is, for reads.
-            return idempotent && exception is HttpRequestException or TimeoutRejectedException;
+            // A body cut by a reset surfaces as IOException rather than HttpRequestException: both are the network.
+            return idempotent && exception is HttpRequestException or IOException or TimeoutRejectedException;
         }
 
         var response = outcome.Result!;
