@@ -22,6 +22,18 @@ public sealed class EmulatorModelOptions
     public string? Description { get; set; }
 
     /// <summary>
+    /// The model's README (Markdown), served by <c>GET /models/{owner}/{name}/readme</c>; <see langword="null"/> answers
+    /// that endpoint with 404, as Replicate does for a model without one.
+    /// </summary>
+    public string? Readme { get; set; }
+
+    /// <summary>
+    /// Whether the model is public. Private models are listed and searched only when their owner is
+    /// <see cref="ReplicateEmulatorOptions.AccountUsername"/>, and only such models can be deleted.
+    /// </summary>
+    public bool IsPublic { get; set; } = true;
+
+    /// <summary>
     /// Whether the model is official. Official models report <c>"version": "hidden"</c> for predictions created
     /// through the models endpoint, and may be run by <c>owner/name</c> on <c>POST /predictions</c>.
     /// </summary>

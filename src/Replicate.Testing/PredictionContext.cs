@@ -56,6 +56,24 @@ public sealed class PredictionContext
         _state.AppendOutput(json, OutputJson.EventData(piece, json));
     }
 
+    /// <summary>
+    /// Reports a metric in the prediction's <c>metrics</c> object, next to <c>predict_time</c> and <c>total_time</c>:
+    /// for example <c>input_token_count</c> and <c>output_token_count</c>, as language models on Replicate report them.
+    /// Setting a name again replaces its value. Ignored once the prediction has ended.
+    /// </summary>
+    /// <param name="name">The metric's name in snake_case.</param>
+    /// <param name="value">The value.</param>
+    public void SetMetric(string name, double value)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        if (name is "predict_time" or "total_time")
+        {
+            throw new ArgumentException("predict_time and total_time are measured by the emulator.", nameof(name));
+        }
+
+        _state.SetMetric(name, value);
+    }
+
     /// <summary>Waits on the emulator's clock; canceled with the prediction.</summary>
     /// <param name="delay">How long to wait.</param>
     /// <returns>A task that completes after <paramref name="delay"/>.</returns>

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Text.Json;
 using Microsoft.AspNetCore.Builder;
 using Microsoft.AspNetCore.Hosting;
 using Microsoft.AspNetCore.Hosting.Server;
@@ -14,8 +15,9 @@ namespace Replicate.Testing;
 /// <summary>
 /// A local Replicate API (<c>https://api.replicate.com/v1</c>) on a real Kestrel server bound to 127.0.0.1 and a
 /// free port. It implements predictions (sync mode with <c>Prefer: wait</c>, <c>Cancel-After</c>, cancel, list
-/// with cursors), models and versions, deployments' create endpoint, server-sent event streams and output files,
-/// with Replicate's wire formats and problem-details errors. Register models as handlers with
+/// with cursors), models (list, search, create, update, delete, README, examples) and versions, deployments,
+/// collections, hardware, the account and search, server-sent event streams and output files, with Replicate's wire
+/// formats and problem-details errors. Register models as handlers with
 /// <see cref="AddModel"/>; inject failures with <see cref="Faults"/>; inspect traffic with <see cref="Requests"/>.
 /// </summary>
 /// <example>
@@ -113,12 +115,23 @@ public sealed class ReplicateEmulator : IAsyncDisposable
         var address = app.Services.GetRequiredService<IServer>().Features.GetRequiredFeature<IServerAddressesFeature>().Addresses.First();
         var port = new Uri(address).Port;
         core.Origin = "http://127.0.0.1:" + port.ToString(System.Globalization.CultureInfo.InvariantCulture);
+        var emulator = new ReplicateEmulator(app, core, new Uri(core.Origin + "/v1/"));
         if (options.IncludeDemoModels)
         {
             DemoModels.Register(core);
+            DemoModels.RegisterCollections(core);
+            try
+            {
+                await DemoModels.AddExamplesAsync(core, cancellationToken).ConfigureAwait(false);
+            }
+            catch
+            {
+                await emulator.DisposeAsync().ConfigureAwait(false);
+                throw;
+            }
         }
 
-        return new ReplicateEmulator(app, core, new Uri(core.Origin + "/v1/"));
+        return emulator;
     }
 
     /// <summary>
@@ -146,10 +159,54 @@ public sealed class ReplicateEmulator : IAsyncDisposable
         return _core.AddModel(model, handler, options);
     }
 
-    /// <summary>Registers a deployment that runs a registered model's version.</summary>
+    /// <summary>
+    /// Registers (or replaces) a deployment that runs a registered model's version, as release 1 on <c>gpu-t4</c> with 0
+    /// to 1 instances. Deployments created with <c>POST /deployments</c> are owned by
+    /// <see cref="ReplicateEmulatorOptions.AccountUsername"/>; this one by the owner in its name.
+    /// </summary>
     /// <param name="deployment">The deployment name, <c>owner/name</c>.</param>
     /// <param name="model">The registered model it runs, <c>owner/name</c>.</param>
     public void AddDeployment(string deployment, string model) => _core.AddDeployment(deployment, model);
+
+    /// <summary>Adds (or replaces) a collection, served by <c>GET /collections</c> and <c>GET /collections/{slug}</c> and found by search.</summary>
+    /// <param name="slug">The collection's identifier in URLs, e.g. <c>super-resolution</c>.</param>
+    /// <param name="name">The display name.</param>
+    /// <param name="description">The short description.</param>
+    /// <param name="models">The registered models in it, <c>owner/name</c>.</param>
+    /// <param name="fullDescription">The long description (Markdown), or <see langword="null"/>.</param>
+    /// <exception cref="ArgumentException">A model is not registered.</exception>
+    public void AddCollection(string slug, string name, string description, IEnumerable<string> models, string? fullDescription = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(slug);
+        ArgumentException.ThrowIfNullOrWhiteSpace(name);
+        ArgumentNullException.ThrowIfNull(description);
+        ArgumentNullException.ThrowIfNull(models);
+        _core.AddCollection(slug, name, description, [.. models], fullDescription);
+    }
+
+    /// <summary>
+    /// Runs a prediction of a registered model to its end and saves it as one of the model's examples
+    /// (<c>GET /models/{owner}/{name}/examples</c>; the first is the model's <c>default_example</c>). Examples do not
+    /// appear in <c>GET /predictions</c> and do not count in <see cref="PredictionsCreated"/>.
+    /// </summary>
+    /// <param name="model">The registered model, <c>owner/name</c>.</param>
+    /// <param name="input">The input: an anonymous object, dictionary or JSON value serialized as a JSON object.</param>
+    /// <param name="cancellationToken">Stops waiting for the example to finish.</param>
+    /// <returns>The example prediction's id.</returns>
+    /// <exception cref="ArgumentException">The model is not registered, or has no version to run.</exception>
+    public async Task<string> AddExampleAsync(string model, object input, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var registered = _core.FindRunnableModel(model) ?? throw new ArgumentException("No runnable model named '" + model + "' is registered.", nameof(model));
+        var json = JsonSerializer.SerializeToElement(input, WireFormat.SerializerOptions);
+        if (json.ValueKind != JsonValueKind.Object)
+        {
+            throw new ArgumentException("The example input must be a JSON object.", nameof(input));
+        }
+
+        var example = await _core.AddExampleAsync(registered, json, cancellationToken).ConfigureAwait(false);
+        return example.Id;
+    }
 
     /// <summary>Forgets the recorded requests.</summary>
     public void ClearRequests() => _core.ClearRequests();

@@ -16,6 +16,12 @@ public sealed class ReplicateEmulatorOptions
     public string? ApiToken { get; set; } = "r8_emulator";
 
     /// <summary>
+    /// The username of the account the token belongs to (<c>GET /account</c>). Models and deployments created through
+    /// the API are owned by it, and only its private models can be deleted. Defaults to <c>emulator</c>.
+    /// </summary>
+    public string AccountUsername { get; set; } = "emulator";
+
+    /// <summary>
     /// The clock behind every timed behaviour: model start delays, <c>Prefer: wait</c> timeouts,
     /// <c>Cancel-After</c> deadlines, timestamps and demo-model pacing. Inject a manual clock to make tests
     /// that involve time deterministic and instant.
@@ -27,7 +33,8 @@ public sealed class ReplicateEmulatorOptions
 
     /// <summary>
     /// Whether the built-in demo models are registered: <c>meta/meta-llama-3-8b-instruct</c>,
-    /// <c>black-forest-labs/flux-schnell</c>, <c>replicate/failing-model</c> and <c>replicate/hello-world</c>.
+    /// <c>black-forest-labs/flux-schnell</c>, <c>replicate/failing-model</c> and <c>replicate/hello-world</c>, with the
+    /// demo collections <c>language-models</c> and <c>text-to-image</c> that group them.
     /// </summary>
     public bool IncludeDemoModels { get; set; } = true;
 

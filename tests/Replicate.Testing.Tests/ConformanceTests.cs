@@ -4,7 +4,7 @@ using System.Text.Json;
 namespace Replicate.Testing.Tests;
 
 /// <summary>Emulator responses validated against the response schemas in Replicate's published OpenAPI spec.</summary>
-public sealed class ConformanceTests
+public sealed partial class ConformanceTests
 {
     private static readonly OpenApiSchemaChecker Spec = OpenApiSchemaChecker.Load();
 

@@ -95,6 +95,30 @@ internal static class DemoModels
         });
     }
 
+    /// <summary>The demo collections, grouping the demo models the way Replicate's own collections group models.</summary>
+    public static void RegisterCollections(EmulatorCore core)
+    {
+        core.AddCollection(
+            "language-models",
+            "Language models",
+            "Models that understand and generate text.",
+            [Llama],
+            "Emulated language models that stream their answer token by token.");
+        core.AddCollection(
+            "text-to-image",
+            "Text to image",
+            "Models that generate images from text prompts.",
+            [Flux],
+            null);
+    }
+
+    /// <summary>An example for the community demo model, so its model object carries a <c>default_example</c>.</summary>
+    public static async Task AddExamplesAsync(EmulatorCore core, CancellationToken cancellationToken)
+    {
+        using var input = JsonDocument.Parse("""{"text":"world"}""");
+        await core.AddExampleAsync(core.FindModel(HelloWorld)!, input.RootElement, cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Splits text into tokens that each carry their leading space, so concatenation gives the text back.</summary>
     public static List<string> Tokenize(string text)
     {
@@ -137,6 +161,10 @@ internal static class DemoModels
         }
 
         context.Log("Generated " + count.ToString(CultureInfo.InvariantCulture) + " tokens");
+
+        // Language models on Replicate report token usage; chat adapters map it to their usage objects.
+        context.SetMetric("input_token_count", Tokenize(prompt).Count);
+        context.SetMetric("output_token_count", count);
         return null; // the output is the array of streamed tokens
     }
 

@@ -11,7 +11,8 @@ internal sealed class EmulatorCore : IDisposable
 {
     private readonly ConcurrentDictionary<string, RegisteredModel> _models = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, RegisteredModel> _versions = new(StringComparer.OrdinalIgnoreCase);
-    private readonly ConcurrentDictionary<string, string> _deployments = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, DeploymentState> _deployments = new(StringComparer.OrdinalIgnoreCase);
+    private readonly ConcurrentDictionary<string, CollectionState> _collections = new(StringComparer.OrdinalIgnoreCase);
     private readonly ConcurrentDictionary<string, PredictionState> _predictionsById = new(StringComparer.Ordinal);
     private readonly List<PredictionState> _predictions = [];
     private readonly object _predictionsGate = new();
@@ -21,6 +22,7 @@ internal sealed class EmulatorCore : IDisposable
     private int _predictionsCreated;
     private int _openStreams;
     private int _dropStreamAfterEvents;
+    private long _catalogOrdinal;
 
     public EmulatorCore(ReplicateEmulatorOptions options)
     {
@@ -82,22 +84,114 @@ internal sealed class EmulatorCore : IDisposable
 
     public void AddDeployment(string deployment, string model)
     {
-        SplitName(deployment, nameof(deployment));
+        var (owner, name) = SplitName(deployment, nameof(deployment));
         SplitName(model, nameof(model));
-        if (!_models.ContainsKey(model))
+        if (FindRunnableModel(model) is not { } registered)
         {
             throw new ArgumentException("No model named '" + model + "' is registered.", nameof(model));
         }
 
-        _deployments[deployment] = model;
+        var release = new DeploymentRelease(1, registered.FullName, registered.VersionId, Time.GetUtcNow(), owner, "gpu-t4", 0, 1);
+        _deployments[deployment] = new DeploymentState(owner, name, Interlocked.Increment(ref _catalogOrdinal), release);
+    }
+
+    /// <summary>Adds a deployment unless one of that name exists (then returns null).</summary>
+    public DeploymentState? TryCreateDeployment(string name, DeploymentRelease release)
+    {
+        var owner = Options.AccountUsername;
+        var state = new DeploymentState(owner, name, Interlocked.Increment(ref _catalogOrdinal), release);
+        return _deployments.TryAdd(state.FullName, state) ? state : null;
+    }
+
+    public DeploymentState? FindDeployment(string fullName) => _deployments.GetValueOrDefault(fullName);
+
+    public bool DeleteDeployment(string fullName) => _deployments.TryRemove(fullName, out _);
+
+    /// <summary>Every deployment, newest first.</summary>
+    public DeploymentState[] DeploymentsSnapshot() => [.. _deployments.Values.OrderByDescending(d => d.Ordinal)];
+
+    /// <summary>Whether a deployment runs <paramref name="version"/>: such a version cannot be deleted.</summary>
+    public bool IsDeployed(string version) =>
+        _deployments.Values.Any(d => string.Equals(d.Current.Version, version, StringComparison.OrdinalIgnoreCase));
+
+    /// <summary>Whether a deployment still has a prediction that has not finished: such a deployment cannot be deleted.</summary>
+    public bool HasRunningPredictions(string deployment)
+    {
+        PredictionState[] all;
+        lock (_predictionsGate)
+        {
+            all = [.. _predictions];
+        }
+
+        return all.Any(p => string.Equals(p.Deployment, deployment, StringComparison.OrdinalIgnoreCase) && !p.IsTerminalNow);
     }
 
     public RegisteredModel? FindModel(string fullName) => _models.GetValueOrDefault(fullName);
 
+    /// <summary>A model predictions can run on: registered, with its version.</summary>
+    public RegisteredModel? FindRunnableModel(string fullName) => FindModel(fullName) is { HasVersion: true } model ? model : null;
+
+    /// <summary>Every model, oldest first.</summary>
+    public RegisteredModel[] ModelsSnapshot() => [.. _models.Values.OrderBy(m => m.CreatedAt).ThenBy(m => m.FullName, StringComparer.Ordinal)];
+
+    /// <summary>Adds a model created through the API (no version yet) unless the name is taken (then returns false).</summary>
+    public bool TryCreateModel(RegisteredModel model) => _models.TryAdd(model.FullName, model);
+
+    public bool DeleteModel(RegisteredModel model) => ((ICollection<KeyValuePair<string, RegisteredModel>>)_models).Remove(new(model.FullName, model));
+
+    /// <summary>Deletes a model's version: it can no longer be run, listed or fetched.</summary>
+    public void DeleteVersion(RegisteredModel model)
+    {
+        model.DeleteVersion();
+        ((ICollection<KeyValuePair<string, RegisteredModel>>)_versions).Remove(new(model.VersionId, model));
+    }
+
     public RegisteredModel? FindVersion(string versionId) => _versions.GetValueOrDefault(versionId);
 
+    /// <summary>The model a deployment's current release runs, while that version exists.</summary>
     public RegisteredModel? FindDeploymentModel(string deployment) =>
-        _deployments.TryGetValue(deployment, out var model) ? FindModel(model) : null;
+        _deployments.TryGetValue(deployment, out var state) ? FindVersion(state.Current.Version) : null;
+
+    public void AddCollection(string slug, string name, string description, IReadOnlyList<string> models, string? fullDescription)
+    {
+        foreach (var model in models)
+        {
+            if (!_models.ContainsKey(model))
+            {
+                throw new ArgumentException("No model named '" + model + "' is registered.", nameof(models));
+            }
+        }
+
+        _collections[slug] = new CollectionState(slug, name, description, fullDescription, models, Interlocked.Increment(ref _catalogOrdinal));
+    }
+
+    public CollectionState? FindCollection(string slug) => _collections.GetValueOrDefault(slug);
+
+    /// <summary>Every collection, in the order they were added.</summary>
+    public CollectionState[] CollectionsSnapshot() => [.. _collections.Values.OrderBy(c => c.Ordinal)];
+
+    /// <summary>
+    /// Runs a prediction of <paramref name="model"/> to its end and keeps it as one of the model's examples. Examples
+    /// are not listed by <c>GET /predictions</c> and do not count as runs, as the author's saved examples do not.
+    /// </summary>
+    public async Task<PredictionState> AddExampleAsync(RegisteredModel model, JsonElement input, CancellationToken cancellationToken)
+    {
+        var state = CreatePrediction(model, model.VersionId, input.Clone(), null, null, null, null, listed: false);
+        using (var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, ShuttingDown))
+        {
+            var ended = await state.WaitForTerminalAsync(Task.Delay(Timeout.InfiniteTimeSpan, Time, linked.Token)).ConfigureAwait(false);
+            if (!ended)
+            {
+                throw new OperationCanceledException("Stopped waiting for the example prediction " + state.Id + ".", linked.Token);
+            }
+
+            // Releases the never-ending delay's timer and registration.
+            await linked.CancelAsync().ConfigureAwait(false);
+        }
+
+        model.AddExample(state);
+        return state;
+    }
 
     public PredictionState? FindPrediction(string id) => _predictionsById.GetValueOrDefault(id);
 
@@ -133,20 +227,28 @@ internal sealed class EmulatorCore : IDisposable
         TimeSpan? cancelAfter,
         string? deployment,
         string? webhook,
-        JsonElement? webhookEventsFilter)
+        JsonElement? webhookEventsFilter,
+        bool listed = true)
     {
         PredictionState state;
         lock (_predictionsGate)
         {
             var now = Time.GetUtcNow();
             state = new PredictionState(
-                model, version, input, _predictions.Count, now, now + cancelAfter, deployment, webhook, webhookEventsFilter, Time, Origin);
-            _predictions.Add(state);
+                model, version, input, listed ? _predictions.Count : -1, now, now + cancelAfter, deployment, webhook, webhookEventsFilter, Time, Origin);
+            if (listed)
+            {
+                _predictions.Add(state);
+            }
+
             _predictionsById[state.Id] = state;
         }
 
-        Interlocked.Increment(ref _predictionsCreated);
-        model.CountRun();
+        if (listed)
+        {
+            Interlocked.Increment(ref _predictionsCreated);
+            model.CountRun();
+        }
 
         if (cancelAfter is { } lifetime)
         {

@@ -88,7 +88,7 @@ internal static class PredictionEndpoints
             switch (route)
             {
                 case CreateRoute.Models:
-                    model = core.FindModel(target!);
+                    model = core.FindRunnableModel(target!);
                     if (model is null)
                     {
                         await HttpResponses.NotFoundAsync(context, "The requested model does not exist").ConfigureAwait(false);
@@ -278,24 +278,7 @@ internal static class PredictionEndpoints
         var timeout = Task.Delay(TimeSpan.FromSeconds(seconds), core.Time, linked.Token);
         try
         {
-            while (true)
-            {
-                Task changed;
-                lock (state.Gate)
-                {
-                    if (state.IsTerminal)
-                    {
-                        return;
-                    }
-
-                    changed = state.Changed;
-                }
-
-                if (await Task.WhenAny(changed, timeout).ConfigureAwait(false) == timeout)
-                {
-                    return;
-                }
-            }
+            await state.WaitForTerminalAsync(timeout).ConfigureAwait(false);
         }
         finally
         {
@@ -319,12 +302,12 @@ internal static class PredictionEndpoints
         if (colon >= 0)
         {
             var id = value[(colon + 1)..];
-            return core.FindModel(value[..colon]) is { } named && string.Equals(named.VersionId, id, StringComparison.OrdinalIgnoreCase)
+            return core.FindRunnableModel(value[..colon]) is { } named && string.Equals(named.VersionId, id, StringComparison.OrdinalIgnoreCase)
                 ? (named, named.VersionId)
                 : (null, string.Empty);
         }
 
-        return core.FindModel(value) is { IsOfficial: true } official ? (official, "hidden") : (null, string.Empty);
+        return core.FindRunnableModel(value) is { IsOfficial: true } official ? (official, "hidden") : (null, string.Empty);
     }
 
     /// <summary>

@@ -33,6 +33,7 @@ internal sealed class PredictionState : IDisposable
     private TaskCompletionSource _changed = NewSignal();
     private ITimer? _deadlineTimer;
     private byte[]? _output;
+    private List<KeyValuePair<string, double>>? _metrics;
     private string? _error;
     private int _nextSequence;
 
@@ -108,6 +109,18 @@ internal sealed class PredictionState : IDisposable
     /// <summary>Must be read under <see cref="Gate"/>.</summary>
     public bool IsTerminal => Status >= PredictionStatus.Succeeded;
 
+    /// <summary>Whether the prediction has ended, read under its lock (for callers that do not hold it).</summary>
+    public bool IsTerminalNow
+    {
+        get
+        {
+            lock (_gate)
+            {
+                return IsTerminal;
+            }
+        }
+    }
+
     /// <summary>Completes at the next change. Read under <see cref="Gate"/> together with the state it guards.</summary>
     public Task Changed => _changed.Task;
 
@@ -167,6 +180,46 @@ internal sealed class PredictionState : IDisposable
 
             _pieces.Add(pieceJson);
             AddEvent("output", eventData, withId: true);
+            Signal();
+        }
+    }
+
+    /// <summary>Waits until the prediction ends or <paramref name="until"/> completes; returns whether it ended.</summary>
+    public async Task<bool> WaitForTerminalAsync(Task until)
+    {
+        while (true)
+        {
+            Task changed;
+            lock (_gate)
+            {
+                if (IsTerminal)
+                {
+                    return true;
+                }
+
+                changed = _changed.Task;
+            }
+
+            if (await Task.WhenAny(changed, until).ConfigureAwait(false) == until)
+            {
+                return false;
+            }
+        }
+    }
+
+    /// <summary>Sets a metric reported in <c>metrics</c> next to the timings (e.g. <c>output_token_count</c>).</summary>
+    public void SetMetric(string name, double value)
+    {
+        lock (_gate)
+        {
+            if (IsTerminal)
+            {
+                return;
+            }
+
+            _metrics ??= [];
+            _metrics.RemoveAll(m => m.Key == name);
+            _metrics.Add(new(name, value));
             Signal();
         }
     }
@@ -335,6 +388,11 @@ internal sealed class PredictionState : IDisposable
                 }
 
                 writer.WriteNumber("total_time", Math.Round((end - CreatedAt).TotalSeconds, 6));
+            }
+
+            foreach (var (name, value) in _metrics ?? [])
+            {
+                writer.WriteNumber(name, value);
             }
 
             writer.WriteEndObject();

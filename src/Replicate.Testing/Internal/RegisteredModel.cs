@@ -3,17 +3,24 @@ using System.Text.Json.Nodes;
 
 namespace Replicate.Testing.Internal;
 
-/// <summary>Everything the server needs about one registered model; immutable apart from the run counter.</summary>
+/// <summary>
+/// Everything the server needs about one registered model. The handler, version and schema are fixed; the details
+/// (<c>PATCH</c>), the version's existence (<c>DELETE</c>) and the examples change, each replaced atomically.
+/// </summary>
 internal sealed class RegisteredModel
 {
+    private readonly List<PredictionState> _examples = [];
     private long _runCount;
+    private ModelDetails _details;
+    private int _hasVersion;
 
     public RegisteredModel(
         string owner,
         string name,
         EmulatorModelHandler handler,
         EmulatorModelOptions options,
-        DateTimeOffset createdAt)
+        DateTimeOffset createdAt,
+        bool hasVersion = true)
     {
         Owner = owner;
         Name = name;
@@ -23,8 +30,9 @@ internal sealed class RegisteredModel
         IsOfficial = options.IsOfficial;
         SupportsStreaming = options.SupportsStreaming;
         StartDelay = options.StartDelay;
-        Description = options.Description;
         CreatedAt = createdAt;
+        _hasVersion = hasVersion ? 1 : 0;
+        _details = new ModelDetails(options.IsPublic ? "public" : "private", options.Description, options.Readme);
 
         // Serialized once: model and version responses copy these bytes instead of walking a node tree.
         var schema = options.OpenApiSchema ?? DefaultSchema();
@@ -50,7 +58,17 @@ internal sealed class RegisteredModel
 
     public TimeSpan StartDelay { get; }
 
-    public string? Description { get; }
+    /// <summary>The details <c>POST</c> and <c>PATCH</c> set; replaced whole, so readers see one consistent set.</summary>
+    public ModelDetails Details
+    {
+        get => Volatile.Read(ref _details);
+        set => Volatile.Write(ref _details, value);
+    }
+
+    public bool IsPublic => Details.Visibility == "public";
+
+    /// <summary>Whether the model has its one version; false for models created through the API and after a version delete.</summary>
+    public bool HasVersion => Volatile.Read(ref _hasVersion) == 1;
 
     public DateTimeOffset CreatedAt { get; }
 
@@ -63,6 +81,27 @@ internal sealed class RegisteredModel
     public long RunCount => Interlocked.Read(ref _runCount);
 
     public void CountRun() => Interlocked.Increment(ref _runCount);
+
+    public void DeleteVersion() => Volatile.Write(ref _hasVersion, 0);
+
+    public void AddExample(PredictionState example)
+    {
+        lock (_examples)
+        {
+            _examples.Add(example);
+        }
+    }
+
+    public PredictionState[] ExamplesSnapshot()
+    {
+        lock (_examples)
+        {
+            return [.. _examples];
+        }
+    }
+
+    /// <summary>Whether the account sees the model: public ones, and its own private ones.</summary>
+    public bool IsVisibleTo(string account) => IsPublic || string.Equals(Owner, account, StringComparison.OrdinalIgnoreCase);
 
     /// <summary>The smallest schema Cog would publish: an open input object and an unconstrained output.</summary>
     public static JsonObject DefaultSchema() => new()
@@ -85,3 +124,15 @@ internal sealed class RegisteredModel
         },
     };
 }
+
+/// <summary>A model's editable details, as <c>POST /models</c> and <c>PATCH /models/{owner}/{name}</c> set them.</summary>
+internal sealed record ModelDetails(
+    string Visibility,
+    string? Description,
+    string? Readme,
+    string? GithubUrl = null,
+    string? PaperUrl = null,
+    string? LicenseUrl = null,
+    string? CoverImageUrl = null,
+    string? WeightsUrl = null,
+    string? Hardware = null);

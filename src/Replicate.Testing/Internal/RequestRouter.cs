@@ -69,6 +69,8 @@ internal static class RequestRouter
     {
         var get = HttpMethods.IsGet(method);
         var post = HttpMethods.IsPost(method);
+        var patch = HttpMethods.IsPatch(method);
+        var delete = HttpMethods.IsDelete(method);
         switch (segments)
         {
             case ["predictions"]:
@@ -79,8 +81,20 @@ internal static class RequestRouter
                 return get ? PredictionEndpoints.GetAsync(context, core, id) : MethodNotAllowedAsync(context, "GET");
             case ["predictions", var id, "cancel"]:
                 return post ? PredictionEndpoints.CancelAsync(context, core, id) : MethodNotAllowedAsync(context, "POST");
+            case ["models"]:
+                return get ? ModelEndpoints.ListModelsAsync(context, core)
+                    : post ? ModelEndpoints.CreateModelAsync(context, core, body)
+                    : method == "QUERY" ? SearchEndpoints.SearchModelsAsync(context, core, body)
+                    : MethodNotAllowedAsync(context, "GET, POST, QUERY");
             case ["models", var owner, var name]:
-                return get ? ModelEndpoints.GetModelAsync(context, core, owner + "/" + name) : MethodNotAllowedAsync(context, "GET");
+                return get ? ModelEndpoints.GetModelAsync(context, core, owner + "/" + name)
+                    : patch ? ModelEndpoints.UpdateModelAsync(context, core, owner + "/" + name, body)
+                    : delete ? ModelEndpoints.DeleteModelAsync(context, core, owner + "/" + name)
+                    : MethodNotAllowedAsync(context, "GET, PATCH, DELETE");
+            case ["models", var owner, var name, "readme"]:
+                return get ? ModelEndpoints.GetReadmeAsync(context, core, owner + "/" + name) : MethodNotAllowedAsync(context, "GET");
+            case ["models", var owner, var name, "examples"]:
+                return get ? ModelEndpoints.ListExamplesAsync(context, core, owner + "/" + name) : MethodNotAllowedAsync(context, "GET");
             case ["models", var owner, var name, "predictions"]:
                 return post
                     ? PredictionEndpoints.CreateAsync(context, core, body, CreateRoute.Models, owner + "/" + name)
@@ -88,11 +102,32 @@ internal static class RequestRouter
             case ["models", var owner, var name, "versions"]:
                 return get ? ModelEndpoints.ListVersionsAsync(context, core, owner + "/" + name) : MethodNotAllowedAsync(context, "GET");
             case ["models", var owner, var name, "versions", var version]:
-                return get ? ModelEndpoints.GetVersionAsync(context, core, owner + "/" + name, version) : MethodNotAllowedAsync(context, "GET");
+                return get ? ModelEndpoints.GetVersionAsync(context, core, owner + "/" + name, version)
+                    : delete ? ModelEndpoints.DeleteVersionAsync(context, core, owner + "/" + name, version)
+                    : MethodNotAllowedAsync(context, "GET, DELETE");
+            case ["deployments"]:
+                return get ? DeploymentEndpoints.ListAsync(context, core)
+                    : post ? DeploymentEndpoints.CreateAsync(context, core, body)
+                    : MethodNotAllowedAsync(context, "GET, POST");
+            case ["deployments", var owner, var name]:
+                return get ? DeploymentEndpoints.GetAsync(context, core, owner + "/" + name)
+                    : patch ? DeploymentEndpoints.UpdateAsync(context, core, owner + "/" + name, body)
+                    : delete ? DeploymentEndpoints.DeleteAsync(context, core, owner + "/" + name)
+                    : MethodNotAllowedAsync(context, "GET, PATCH, DELETE");
             case ["deployments", var owner, var name, "predictions"]:
                 return post
                     ? PredictionEndpoints.CreateAsync(context, core, body, CreateRoute.Deployments, owner + "/" + name)
                     : MethodNotAllowedAsync(context, "POST");
+            case ["collections"]:
+                return get ? CatalogEndpoints.ListCollectionsAsync(context, core) : MethodNotAllowedAsync(context, "GET");
+            case ["collections", var slug]:
+                return get ? CatalogEndpoints.GetCollectionAsync(context, core, slug) : MethodNotAllowedAsync(context, "GET");
+            case ["hardware"]:
+                return get ? CatalogEndpoints.ListHardwareAsync(context) : MethodNotAllowedAsync(context, "GET");
+            case ["account"]:
+                return get ? CatalogEndpoints.GetAccountAsync(context, core) : MethodNotAllowedAsync(context, "GET");
+            case ["search"]:
+                return get ? SearchEndpoints.SearchAsync(context, core) : MethodNotAllowedAsync(context, "GET");
             default:
                 return HttpResponses.NotFoundAsync(context, "The requested resource does not exist");
         }
