@@ -174,6 +174,22 @@ internal sealed class ReplicateTransport
         SendAsync(CreateRequest(HttpMethod.Get, uri), typeInfo, cancellationToken);
 
     /// <summary>
+    /// The URL of a list page: the first page of <paramref name="path"/> (with its filter <paramref name="query"/>, e.g.
+    /// <c>?sort_by=...</c>) when <paramref name="cursor"/> is <see langword="null"/>, else the page the cursor names.
+    /// </summary>
+    public Uri ListUri(string path, string? cursor, string query = "") =>
+        cursor is null ? Resolve(path + query) : PageUri(cursor, path);
+
+    /// <summary>Sends a JSON body (a create or an update) and reads the JSON answer.</summary>
+    public Task<TResult> SendJsonAsync<TBody, TResult>(
+        HttpMethod method, Uri uri, TBody body, JsonTypeInfo<TBody> bodyType, JsonTypeInfo<TResult> resultType, CancellationToken cancellationToken)
+    {
+        var request = CreateRequest(method, uri);
+        request.Content = JsonContent(body, bodyType);
+        return SendAsync(request, resultType, cancellationToken);
+    }
+
+    /// <summary>
     /// The URL of a page: a cursor is the absolute <c>next</c>/<c>previous</c> URL the API returned (never followed to
     /// another host), or a bare cursor value for <paramref name="path"/>.
     /// </summary>
