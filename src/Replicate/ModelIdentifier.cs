@@ -4,19 +4,22 @@ namespace Replicate;
 
 /// <summary>
 /// Names what to run: <c>owner/name</c> (an official model, or a deployment-less latest model),
-/// <c>owner/name:version</c>, or a bare 64-character version id. Strings convert implicitly, so
-/// <c>RunAsync("owner/name", ...)</c> works; a malformed string throws <see cref="FormatException"/> naming it.
+/// <c>owner/name:version</c>, a bare 64-character version id, or <c>deployment:owner/name</c> (a deployment, see
+/// <see cref="Deployment(string, string)"/>). Strings convert implicitly, so <c>RunAsync("owner/name", ...)</c> works;
+/// a malformed string throws <see cref="FormatException"/> naming it.
 /// </summary>
 public readonly record struct ModelIdentifier
 {
     private const int VersionLength = 64;
+    private const string DeploymentPrefix = "deployment:";
     private static readonly System.Buffers.SearchValues<char> HexDigits = System.Buffers.SearchValues.Create("0123456789abcdefABCDEF");
 
-    private ModelIdentifier(string? owner, string? name, string? version)
+    private ModelIdentifier(string? owner, string? name, string? version, bool isDeployment = false)
     {
         Owner = owner;
         Name = name;
         Version = version;
+        IsDeployment = isDeployment;
     }
 
     /// <summary>Gets the owner (user or organization), or <see langword="null"/> for a bare version id.</summary>
@@ -27,6 +30,12 @@ public readonly record struct ModelIdentifier
 
     /// <summary>Gets the 64-character version id, or <see langword="null"/> to run the model's latest version.</summary>
     public string? Version { get; }
+
+    /// <summary>
+    /// Gets whether this names a deployment (<c>deployment:owner/name</c>) rather than a model: predictions go to
+    /// <c>POST /deployments/{owner}/{name}/predictions</c> and run the deployment's current release.
+    /// </summary>
+    public bool IsDeployment { get; }
 
     /// <summary>Gets whether <see cref="Owner"/> and <see cref="Name"/> are known.</summary>
     [MemberNotNullWhen(true, nameof(Owner), nameof(Name))]
@@ -58,18 +67,31 @@ public readonly record struct ModelIdentifier
         return new ModelIdentifier(owner, name, version?.ToLowerInvariant());
     }
 
-    /// <summary>Parses <c>owner/name</c>, <c>owner/name:version</c> or a bare 64-character version id.</summary>
+    /// <summary>Creates an identifier of a deployment, which runs whatever version the deployment's current release names.</summary>
+    /// <param name="owner">The deployment's owner.</param>
+    /// <param name="name">The deployment's name.</param>
+    /// <returns>The identifier; its text form is <c>deployment:owner/name</c>.</returns>
+    /// <exception cref="ArgumentException">A part is empty or has a character identifiers cannot contain.</exception>
+    public static ModelIdentifier Deployment(string owner, string name)
+    {
+        var model = Create(owner, name);
+        return new ModelIdentifier(model.Owner, model.Name, null, isDeployment: true);
+    }
+
+    /// <summary>
+    /// Parses <c>owner/name</c>, <c>owner/name:version</c>, a bare 64-character version id, or <c>deployment:owner/name</c>.
+    /// </summary>
     /// <param name="value">The text to parse.</param>
     /// <returns>The identifier.</returns>
     /// <exception cref="ArgumentNullException"><paramref name="value"/> is <see langword="null"/>.</exception>
-    /// <exception cref="FormatException"><paramref name="value"/> is not one of the three forms; the message says why.</exception>
+    /// <exception cref="FormatException"><paramref name="value"/> is not one of the four forms; the message says why.</exception>
     public static ModelIdentifier Parse(string value)
     {
         ArgumentNullException.ThrowIfNull(value);
         return TryParse(value, out var result, out var error) ? result : throw new FormatException(error);
     }
 
-    /// <summary>Tries to parse <c>owner/name</c>, <c>owner/name:version</c> or a bare 64-character version id.</summary>
+    /// <summary>Tries to parse <c>owner/name</c>, <c>owner/name:version</c>, a bare version id or <c>deployment:owner/name</c>.</summary>
     /// <param name="value">The text to parse.</param>
     /// <param name="result">The identifier, when parsing succeeded.</param>
     /// <returns>Whether <paramref name="value"/> was valid.</returns>
@@ -81,10 +103,14 @@ public readonly record struct ModelIdentifier
     [SuppressMessage("Usage", "CA2225:Operator overloads have named alternates", Justification = "Parse is the named alternate.")]
     public static implicit operator ModelIdentifier(string value) => Parse(value);
 
-    /// <summary>Returns the canonical form: <c>owner/name</c>, <c>owner/name:version</c> or the bare version id.</summary>
+    /// <summary>
+    /// Returns the canonical form, which <see cref="Parse"/> reads back: <c>owner/name</c>, <c>owner/name:version</c>,
+    /// the bare version id, or <c>deployment:owner/name</c>.
+    /// </summary>
     /// <returns>The identifier as text.</returns>
     public override string ToString() =>
         !HasModel ? Version ?? string.Empty
+        : IsDeployment ? $"{DeploymentPrefix}{Owner}/{Name}"
         : Version is null ? $"{Owner}/{Name}"
         : $"{Owner}/{Name}:{Version}";
 
@@ -98,6 +124,11 @@ public readonly record struct ModelIdentifier
         {
             error = "A model identifier is required: use 'owner/name', 'owner/name:version' or a 64-character version id.";
             return false;
+        }
+
+        if (value.StartsWith(DeploymentPrefix, StringComparison.Ordinal))
+        {
+            return TryParseDeployment(value, out result, out error);
         }
 
         if (value.IndexOf('/') < 0 && value.IndexOf(':') < 0)
@@ -148,7 +179,29 @@ public readonly record struct ModelIdentifier
         return true;
     }
 
-    private static bool IsValidSegment(ReadOnlySpan<char> segment)
+    private static bool TryParseDeployment(string value, out ModelIdentifier result, out string error)
+    {
+        result = default;
+        var deployment = value.AsSpan(DeploymentPrefix.Length);
+        if (deployment.IndexOf(':') >= 0)
+        {
+            error = $"'{value}' is not a deployment identifier: a deployment runs its current release's version, so it takes no ':version'.";
+            return false;
+        }
+
+        var slash = deployment.IndexOf('/');
+        if (slash < 0 || deployment.LastIndexOf('/') != slash || !IsValidSegment(deployment[..slash]) || !IsValidSegment(deployment[(slash + 1)..]))
+        {
+            error = $"'{value}' is not a deployment identifier: expected 'deployment:owner/name' with a non-empty owner and name of letters, digits, '-', '_' or '.'.";
+            return false;
+        }
+
+        result = new ModelIdentifier(deployment[..slash].ToString(), deployment[(slash + 1)..].ToString(), null, isDeployment: true);
+        error = string.Empty;
+        return true;
+    }
+
+    internal static bool IsValidSegment(ReadOnlySpan<char> segment)
     {
         if (segment.IsEmpty || segment.Length > 100)
         {

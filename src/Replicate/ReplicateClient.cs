@@ -30,16 +30,8 @@ public class ReplicateClient : IDisposable
     /// <summary>Initializes a client that owns its connection pool, with retries.</summary>
     /// <param name="options">The settings; copied, so later changes do not affect this client.</param>
     public ReplicateClient(ReplicateClientOptions options)
+        : this(CreateOwnedTransport(options), ownsHttpClient: true)
     {
-        ArgumentNullException.ThrowIfNull(options);
-        var resolved = Resolve(options, httpClientBaseAddress: null, out var baseAddress, out var token);
-        _ownedHttpClient = new HttpClient(CreateHttpMessageHandler(resolved), disposeHandler: true)
-        {
-            // Per-attempt timeouts live in the retry handler; this one would cut long streams and sync waits.
-            Timeout = Timeout.InfiniteTimeSpan,
-        };
-        _transport = new ReplicateTransport(_ownedHttpClient, resolved, baseAddress, token);
-        Predictions = new PredictionsClient(_transport);
     }
 
     /// <summary>
@@ -49,15 +41,40 @@ public class ReplicateClient : IDisposable
     /// <param name="httpClient">The HTTP client. Its <see cref="HttpClient.BaseAddress"/> is used when options name none.</param>
     /// <param name="options">The settings; copied.</param>
     public ReplicateClient(HttpClient httpClient, ReplicateClientOptions? options = null)
+        : this(CreateTransport(httpClient, options), ownsHttpClient: false)
     {
-        ArgumentNullException.ThrowIfNull(httpClient);
-        var resolved = Resolve(options ?? new ReplicateClientOptions(), httpClient.BaseAddress, out var baseAddress, out var token);
-        _transport = new ReplicateTransport(httpClient, resolved, baseAddress, token);
+    }
+
+    /// <summary>The one place the resources are created, whoever owns the <see cref="HttpClient"/>.</summary>
+    private ReplicateClient(ReplicateTransport transport, bool ownsHttpClient)
+    {
+        _transport = transport;
+        _ownedHttpClient = ownsHttpClient ? transport.Http : null;
         Predictions = new PredictionsClient(_transport);
+        Models = new ModelsClient(_transport);
+        Deployments = new DeploymentsClient(_transport, Predictions);
+        Collections = new CollectionsClient(_transport);
+        Hardware = new HardwareClient(_transport);
+        Account = new AccountClient(_transport);
     }
 
     /// <summary>Gets the predictions resource.</summary>
     public virtual PredictionsClient Predictions { get; }
+
+    /// <summary>Gets the models resource: models, their versions, README and examples, and model search.</summary>
+    public virtual ModelsClient Models { get; }
+
+    /// <summary>Gets the deployments resource, and predictions on deployments.</summary>
+    public virtual DeploymentsClient Deployments { get; }
+
+    /// <summary>Gets the curated collections of models.</summary>
+    public virtual CollectionsClient Collections { get; }
+
+    /// <summary>Gets the hardware models and deployments can run on.</summary>
+    public virtual HardwareClient Hardware { get; }
+
+    /// <summary>Gets the account the API token belongs to.</summary>
+    public virtual AccountClient Account { get; }
 
     /// <summary>Gets the API address this client talks to.</summary>
     public Uri BaseAddress => _transport.BaseAddress;
@@ -224,6 +241,30 @@ public class ReplicateClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Searches models, collections and documentation pages (beta). For a plain, paged list of matching models use
+    /// <see cref="ModelsClient.SearchAsync"/>.
+    /// </summary>
+    /// <remarks><c>GET /search?query=...&amp;limit=...</c>.</remarks>
+    /// <param name="query">What to look for, e.g. <c>nano banana</c>.</param>
+    /// <param name="limit">The most models to return, 1 to 50; <see langword="null"/> for the server's default (20).</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The models, collections and pages found.</returns>
+    /// <exception cref="ArgumentException"><paramref name="query"/> is empty; nothing was sent.</exception>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="limit"/> is not between 1 and 50; nothing was sent.</exception>
+    public virtual Task<SearchResult> SearchAsync(string query, int? limit = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(query);
+        if (limit is < 1 or > 50)
+        {
+            throw new ArgumentOutOfRangeException(nameof(limit), limit, "The search limit must be between 1 and 50.");
+        }
+
+        var uri = "search?query=" + Uri.EscapeDataString(query)
+            + (limit is { } count ? "&limit=" + count.ToString(CultureInfo.InvariantCulture) : string.Empty);
+        return _transport.GetAsync(_transport.Resolve(uri), ReplicateJsonContext.Default.SearchResult, cancellationToken);
+    }
+
     /// <summary>Disposes the connection pool, if this client created it. A caller-owned <see cref="HttpClient"/> is left alone.</summary>
     public void Dispose()
     {
@@ -242,6 +283,25 @@ public class ReplicateClient : IDisposable
         {
             _ownedHttpClient?.Dispose();
         }
+    }
+
+    private static ReplicateTransport CreateOwnedTransport(ReplicateClientOptions options)
+    {
+        ArgumentNullException.ThrowIfNull(options);
+        var resolved = Resolve(options, httpClientBaseAddress: null, out var baseAddress, out var token);
+        var http = new HttpClient(CreateHttpMessageHandler(resolved), disposeHandler: true)
+        {
+            // Per-attempt timeouts live in the retry handler; this one would cut long streams and sync waits.
+            Timeout = Timeout.InfiniteTimeSpan,
+        };
+        return new ReplicateTransport(http, resolved, baseAddress, token);
+    }
+
+    private static ReplicateTransport CreateTransport(HttpClient httpClient, ReplicateClientOptions? options)
+    {
+        ArgumentNullException.ThrowIfNull(httpClient);
+        var resolved = Resolve(options ?? new ReplicateClientOptions(), httpClient.BaseAddress, out var baseAddress, out var token);
+        return new ReplicateTransport(httpClient, resolved, baseAddress, token);
     }
 
     private static ReplicateClientOptions Resolve(ReplicateClientOptions options, Uri? httpClientBaseAddress, out Uri baseAddress, out string? token)

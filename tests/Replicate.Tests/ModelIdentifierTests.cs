@@ -32,6 +32,39 @@ public class ModelIdentifierTests
     }
 
     [Fact]
+    public void Parse_Deployment_RoundTrips()
+    {
+        var id = ModelIdentifier.Parse("deployment:acme/my-app");
+        Assert.True(id.IsDeployment);
+        Assert.Equal(("acme", "my-app", null), (id.Owner, id.Name, id.Version));
+        Assert.True(id.HasModel);
+        Assert.Equal("deployment:acme/my-app", id.ToString());
+        Assert.Equal(id, ModelIdentifier.Deployment("acme", "my-app"));
+        Assert.NotEqual(id, ModelIdentifier.Parse("acme/my-app"));
+        Assert.False(ModelIdentifier.Parse("acme/my-app").IsDeployment);
+    }
+
+    [Theory]
+    [InlineData("deployment:", "deployment:owner/name")]
+    [InlineData("deployment:acme", "deployment:owner/name")]
+    [InlineData("deployment:a/b/c", "deployment:owner/name")]
+    [InlineData("deployment:../x", "deployment:owner/name")]
+    [InlineData("deployment:acme/app:5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca93cb72c9bf15ccaa", "takes no ':version'")]
+    [InlineData("Deployment:acme/app", "is not a model identifier")]
+    public void Parse_InvalidDeployment_ThrowsFormatException(string value, string expected)
+    {
+        var ex = Assert.Throws<FormatException>(() => ModelIdentifier.Parse(value));
+        Assert.Contains(expected, ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public void Deployment_ValidatesParts()
+    {
+        Assert.Equal("owner", Assert.Throws<ArgumentException>(() => ModelIdentifier.Deployment("a b", "c")).ParamName);
+        Assert.Equal("name", Assert.Throws<ArgumentException>(() => ModelIdentifier.Deployment("a", "")).ParamName);
+    }
+
+    [Fact]
     public void ImplicitConversion_FromString() => Assert.Equal("a/b", ((ModelIdentifier)"a/b").ToString());
 
     [Theory]

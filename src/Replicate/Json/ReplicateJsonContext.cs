@@ -11,6 +11,21 @@ namespace Replicate;
 [JsonSerializable(typeof(PredictionMetrics))]
 [JsonSerializable(typeof(Page<Prediction>))]
 [JsonSerializable(typeof(ProblemDetails))]
+[JsonSerializable(typeof(Model))]
+[JsonSerializable(typeof(Page<Model>))]
+[JsonSerializable(typeof(ModelVersion))]
+[JsonSerializable(typeof(Page<ModelVersion>))]
+[JsonSerializable(typeof(CreateModelOptions))]
+[JsonSerializable(typeof(UpdateModelOptions))]
+[JsonSerializable(typeof(Deployment))]
+[JsonSerializable(typeof(Page<Deployment>))]
+[JsonSerializable(typeof(CreateDeploymentOptions))]
+[JsonSerializable(typeof(UpdateDeploymentOptions))]
+[JsonSerializable(typeof(Collection))]
+[JsonSerializable(typeof(Page<CollectionSummary>))]
+[JsonSerializable(typeof(IReadOnlyList<Hardware>))]
+[JsonSerializable(typeof(Account))]
+[JsonSerializable(typeof(SearchResult))]
 internal sealed partial class ReplicateJsonContext : JsonSerializerContext;
 
 /// <summary>RFC 7807 problem details, as the API sends them on errors.</summary>

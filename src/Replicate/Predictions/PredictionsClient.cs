@@ -23,7 +23,8 @@ public class PredictionsClient
 
     /// <summary>
     /// Creates a prediction. <c>owner/name</c> goes to <c>POST /models/{owner}/{name}/predictions</c> (official models);
-    /// a version (<c>owner/name:version</c> or a bare version id) goes to <c>POST /predictions</c>.
+    /// a version (<c>owner/name:version</c> or a bare version id) goes to <c>POST /predictions</c>; a deployment
+    /// (<c>deployment:owner/name</c>) goes to <c>POST /deployments/{owner}/{name}/predictions</c>.
     /// </summary>
     /// <param name="model">The model or version to run.</param>
     /// <param name="input">The model's input: an anonymous object, dictionary, record or <see cref="System.Text.Json.Nodes.JsonObject"/>.</param>
@@ -302,6 +303,12 @@ public class PredictionsClient
 
     internal (Uri Uri, string? Version) Route(ModelIdentifier model)
     {
+        if (model.IsDeployment)
+        {
+            // The deployment's current release names the version, so the body carries none.
+            return (_transport.Resolve($"deployments/{model.Owner}/{model.Name}/predictions"), null);
+        }
+
         if (model.Version is { } version)
         {
             return (_transport.Resolve("predictions"), version);
