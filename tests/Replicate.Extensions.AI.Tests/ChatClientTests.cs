@@ -142,10 +142,29 @@ public class ChatClientTests
     public async Task Usage_IsNull_WhenTheModelReportsNoTokenCounts()
     {
         await using var h = await Harness.StartAsync();
+        h.Emulator.AddModel("acme/no-usage", (_, ctx) =>
+        {
+            ctx.Output("Hello");
+            return Task.FromResult<object?>(null);
+        });
+
+        var response = await h.Client.AsChatClient("acme/no-usage").GetResponseAsync("Hi");
+
+        Assert.Equal("Hello", response.Text);
+        Assert.Null(response.Usage);
+    }
+
+    [Fact]
+    public async Task Usage_OfTheDemoLanguageModel_ComesFromTheEmulatorsTokenCounts()
+    {
+        await using var h = await Harness.StartAsync();
 
         var response = await h.Client.AsChatClient(Llama).GetResponseAsync("Hi");
 
-        Assert.Null(response.Usage);
+        Assert.NotNull(response.Usage);
+        Assert.True(response.Usage.InputTokenCount > 0);
+        Assert.True(response.Usage.OutputTokenCount > 0);
+        Assert.Equal(response.Usage.InputTokenCount + response.Usage.OutputTokenCount, response.Usage.TotalTokenCount);
     }
 
     [Fact]

@@ -20,8 +20,8 @@ public sealed class Harness : IAsyncDisposable
     public ReplicateClient Client { get; }
 
     /// <param name="metrics">
-    /// Token counts to add to every finished prediction the client reads. The emulator reports no token counts, while
-    /// Replicate does for language models, so a handler adds them the way the real API sends them.
+    /// Token counts to put in every finished prediction the client reads, replacing what the model reported (the demo
+    /// language model reports its own counts; other emulated models report none), so tests can pin exact numbers.
     /// </param>
     public static async Task<Harness> StartAsync(TimeSpan? tokenDelay = null, (long Input, long Output)? metrics = null)
     {
