@@ -250,6 +250,20 @@ public class ModelsTests
     }
 
     [Fact]
+    public async Task Update_ConcurrentChangesOfDifferentFields_AllLand()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        await h.Client.Models.CreateAsync(NewModel());
+
+        await Task.WhenAll(Enumerable.Range(0, 20).Select(i => h.Client.Models.UpdateAsync("emulator/my-model", i % 2 == 0
+            ? new UpdateModelOptions { Description = "described" }
+            : new UpdateModelOptions { Readme = "# readme" })));
+
+        Assert.Equal("described", (await h.Client.Models.GetAsync("emulator/my-model")).Description);
+        Assert.Equal("# readme", await h.Client.Models.GetReadmeAsync("emulator/my-model"));
+    }
+
+    [Fact]
     public async Task Update_SomeoneElsesModel_Is403()
     {
         await using var h = await EmulatorHarness.StartAsync();

@@ -133,8 +133,7 @@ internal static class ModelEndpoints
             return;
         }
 
-        var details = model.Details;
-        model.Details = details with
+        model.UpdateDetails(details => details with
         {
             Description = JsonBody.String(request, "description") ?? details.Description,
             Readme = JsonBody.String(request, "readme") ?? details.Readme,
@@ -142,7 +141,7 @@ internal static class ModelEndpoints
             PaperUrl = JsonBody.String(request, "paper_url") ?? details.PaperUrl,
             WeightsUrl = JsonBody.String(request, "weights_url") ?? details.WeightsUrl,
             LicenseUrl = JsonBody.String(request, "license_url") ?? details.LicenseUrl,
-        };
+        });
         await HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, model, static (writer, m) => ModelJson.WriteModel(writer, m)).ConfigureAwait(false);
     }
 

@@ -82,6 +82,20 @@ internal sealed class RegisteredModel
 
     public void CountRun() => Interlocked.Increment(ref _runCount);
 
+    /// <summary>Applies a change to the details atomically, so concurrent updates of different fields all land.</summary>
+    public ModelDetails UpdateDetails(Func<ModelDetails, ModelDetails> change)
+    {
+        while (true)
+        {
+            var current = Details;
+            var next = change(current);
+            if (Interlocked.CompareExchange(ref _details, next, current) == current)
+            {
+                return next;
+            }
+        }
+    }
+
     public void DeleteVersion() => Volatile.Write(ref _hasVersion, 0);
 
     public void AddExample(PredictionState example)
