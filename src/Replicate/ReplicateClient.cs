@@ -51,6 +51,9 @@ public class ReplicateClient : IDisposable
         _transport = transport;
         _ownedHttpClient = ownsHttpClient ? transport.Http : null;
         Predictions = new PredictionsClient(_transport);
+        Files = new FilesClient(_transport);
+        Trainings = new TrainingsClient(_transport);
+        Webhooks = new WebhooksClient(_transport);
         Models = new ModelsClient(_transport);
         Deployments = new DeploymentsClient(_transport, Predictions);
         Collections = new CollectionsClient(_transport);
@@ -60,6 +63,15 @@ public class ReplicateClient : IDisposable
 
     /// <summary>Gets the predictions resource.</summary>
     public virtual PredictionsClient Predictions { get; }
+
+    /// <summary>Gets the Files API: uploads, downloads and the account's files.</summary>
+    public virtual FilesClient Files { get; }
+
+    /// <summary>Gets the trainings resource: fine-tune a version into a new version of a model you own.</summary>
+    public virtual TrainingsClient Trainings { get; }
+
+    /// <summary>Gets the account's webhook settings (the signing secret).</summary>
+    public virtual WebhooksClient Webhooks { get; }
 
     /// <summary>Gets the models resource: models, their versions, README and examples, and model search.</summary>
     public virtual ModelsClient Models { get; }
@@ -127,6 +139,7 @@ public class ReplicateClient : IDisposable
                 CancelAfter = options?.CancelAfter,
                 Webhook = options?.Webhook,
                 WebhookEventsFilter = options?.WebhookEventsFilter,
+                FileEncodingStrategy = options?.FileEncodingStrategy,
             };
             var prediction = await Predictions.CreateAsync(model, input, createOptions, cancellationToken).ConfigureAwait(false);
             activity?.SetTag("replicate.prediction.id", prediction.Id);
@@ -171,7 +184,13 @@ public class ReplicateClient : IDisposable
         using var activity = ReplicateTelemetry.StartActivity("replicate.stream", model);
         var started = _transport.TimeProvider.GetTimestamp();
         var (uri, version) = Predictions.Route(model);
-        var createOptions = new PredictionOptions { CancelAfter = options?.CancelAfter, Webhook = options?.Webhook, WebhookEventsFilter = options?.WebhookEventsFilter };
+        var createOptions = new PredictionOptions
+        {
+            CancelAfter = options?.CancelAfter,
+            Webhook = options?.Webhook,
+            WebhookEventsFilter = options?.WebhookEventsFilter,
+            FileEncodingStrategy = options?.FileEncodingStrategy,
+        };
         var prediction = await Predictions.CreateAsync(uri, version, input, createOptions, stream: true, cancellationToken).ConfigureAwait(false);
         activity?.SetTag("replicate.prediction.id", prediction.Id);
         var events = PredictionStream.ReadAsync(Predictions, _transport, prediction, cancellationToken).GetAsyncEnumerator(cancellationToken);

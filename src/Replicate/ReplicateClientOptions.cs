@@ -61,6 +61,13 @@ public sealed class ReplicateClientOptions
     /// </summary>
     public TimeSpan Wait { get; set; } = TimeSpan.FromSeconds(60);
 
+    /// <summary>
+    /// Gets or sets how file values in model inputs (<see cref="FileInfo"/>, <see cref="Stream"/>, <c>byte[]</c>,
+    /// <see cref="ReadOnlyMemory{T}"/>) are sent (default <see cref="Replicate.FileEncodingStrategy.Upload"/>: through the
+    /// Files API). <see cref="Replicate.FileEncodingStrategy.Auto"/> inlines files up to 256 KiB as <c>data:</c> URIs.
+    /// </summary>
+    public FileEncodingStrategy FileEncodingStrategy { get; set; } = FileEncodingStrategy.Upload;
+
     /// <summary>Gets or sets the clock used for every delay, timeout and poll (tests pass a fake one). Default: <see cref="TimeProvider.System"/>.</summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 

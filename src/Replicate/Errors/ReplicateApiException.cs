@@ -58,6 +58,20 @@ public sealed class ReplicateApiException : ReplicateException
     /// <summary>Gets how many attempts were made, retries included, when the retry handler was in the pipeline.</summary>
     public int? Attempts { get; init; }
 
+    /// <summary>The same failure with <paramref name="hint"/> appended to the message, for callers that know more about why.</summary>
+    internal ReplicateApiException WithHint(string hint) => new(StatusCode, Message + hint, this)
+    {
+        Type = Type,
+        Title = Title,
+        Detail = Detail,
+        Instance = Instance,
+        RetryAfter = RetryAfter,
+        ResponseBody = ResponseBody,
+        RequestMethod = RequestMethod,
+        RequestUri = RequestUri,
+        Attempts = Attempts,
+    };
+
     internal static string Describe(HttpStatusCode status, string? method, Uri? uri, string? title, string? detail, TimeSpan? retryAfter, string? body, int? attempts)
     {
         var message = new StringBuilder("Replicate API request ");

@@ -17,47 +17,78 @@ internal static class InputSerializer
 {
     private static readonly JsonSerializerOptions Options = CreateOptions();
 
-    /// <summary>Writes <paramref name="input"/> as the value of the current property; it must be a JSON object.</summary>
+    /// <summary>
+    /// Where file values go while <see cref="Serialize"/> runs on this thread. Serialization is synchronous, so a
+    /// thread-static hands the per-call list to the converters without per-call options (which would rebuild the
+    /// serializer's metadata cache on every request).
+    /// </summary>
+    [ThreadStatic]
+    private static FileInputs? CollectingFiles;
+
+    /// <summary>Writes <paramref name="input"/> as the value of the current property; it must be a JSON object and hold no file values.</summary>
+    /// <param name="writer">The writer.</param>
+    /// <param name="input">The value.</param>
+    /// <param name="what">What the value is, for messages (<c>model input</c>, <c>file metadata</c>).</param>
+    /// <param name="parameterName">The caller's parameter, for <see cref="ArgumentException"/>.</param>
+    public static void WriteInput(Utf8JsonWriter writer, object input, string what, string parameterName) =>
+        writer.WriteRawValue(Serialize(input, what, parameterName, files: null).WrittenSpan, skipInputValidation: true);
+
+    /// <summary>
+    /// Serializes <paramref name="input"/> (a JSON object) to UTF-8. File values (<see cref="FileInfo"/>, <see cref="Stream"/>,
+    /// bytes) are added to <paramref name="files"/> and written as its placeholders; without a list they are refused.
+    /// </summary>
     [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Inputs are caller-defined types; the library is not marked trimmable.")]
     [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Inputs are caller-defined types; the library is not marked AOT-compatible.")]
-    public static void WriteInput(Utf8JsonWriter writer, object input, string parameterName)
+    public static ArrayBufferWriter<byte> Serialize(object input, string what, string parameterName, FileInputs? files)
     {
         ArgumentNullException.ThrowIfNull(input, parameterName);
+        var scratch = new ArrayBufferWriter<byte>(256);
         switch (input)
         {
             case JsonObject node:
-                node.WriteTo(writer);
-                return;
+                using (var inner = new Utf8JsonWriter(scratch))
+                {
+                    node.WriteTo(inner);
+                }
+
+                return scratch;
             case JsonElement { ValueKind: JsonValueKind.Object } element:
-                element.WriteTo(writer);
-                return;
+                using (var inner = new Utf8JsonWriter(scratch))
+                {
+                    element.WriteTo(inner);
+                }
+
+                return scratch;
             case JsonNode or JsonElement or string or System.Collections.IEnumerable when input is not System.Collections.IDictionary:
                 throw new ArgumentException(
-                    $"The model input must be a JSON object with named fields, for example new {{ prompt = \"...\" }}; got {Describe(input)}.", parameterName);
+                    $"The {what} must be a JSON object with named fields, for example new {{ prompt = \"...\" }}; got {Describe(input)}.", parameterName);
         }
 
         // Serialize to a scratch buffer first so a failure leaves the request body untouched and names the input.
-        var scratch = new ArrayBufferWriter<byte>(256);
+        var previous = CollectingFiles;
+        CollectingFiles = files;
         try
         {
-            using (var inner = new Utf8JsonWriter(scratch))
-            {
-                JsonSerializer.Serialize(inner, input, input.GetType(), Options);
-            }
+            using var inner = new Utf8JsonWriter(scratch);
+            JsonSerializer.Serialize(inner, input, input.GetType(), Options);
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
         {
-            throw new ArgumentException($"The model input of type {input.GetType().Name} cannot be serialized to JSON: {ex.Message}", parameterName, ex);
+            throw new ArgumentException($"The {what} of type {input.GetType().Name} cannot be serialized to JSON: {ex.Message}", parameterName, ex);
+        }
+        finally
+        {
+            CollectingFiles = previous;
         }
 
         var span = scratch.WrittenSpan;
         if (span.IsEmpty || span[0] != (byte)'{')
         {
             throw new ArgumentException(
-                $"The model input must serialize to a JSON object with named fields, for example new {{ prompt = \"...\" }}; {input.GetType().Name} did not.", parameterName);
+                $"The {what} must serialize to a JSON object with named fields, for example new {{ prompt = \"...\" }}; {input.GetType().Name} did not.", parameterName);
         }
 
-        writer.WriteRawValue(span, skipInputValidation: true);
+        return scratch;
     }
 
     private static string Describe(object input) => input switch
@@ -80,6 +111,8 @@ internal static class InputSerializer
             TypeInfoResolver = new DefaultJsonTypeInfoResolver(),
         };
         options.Converters.Add(new FileOutputUrlConverter());
+        options.Converters.Add(new ReplicateFileUrlConverter());
+        options.Converters.Add(new FileValueConverterFactory());
         options.MakeReadOnly();
         return options;
     }
@@ -92,5 +125,46 @@ internal static class InputSerializer
 
         public override void Write(Utf8JsonWriter writer, FileOutput value, JsonSerializerOptions options) =>
             writer.WriteStringValue(value.Uri.OriginalString);
+    }
+
+    /// <summary>An uploaded <see cref="ReplicateFile"/> passed as input becomes its <c>urls.get</c>, which Replicate resolves.</summary>
+    private sealed class ReplicateFileUrlConverter : JsonConverter<ReplicateFile>
+    {
+        public override ReplicateFile Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("ReplicateFile is written as its URL and is never read from input.");
+
+        public override void Write(Utf8JsonWriter writer, ReplicateFile value, JsonSerializerOptions options) =>
+            writer.WriteStringValue(value.Urls?.Get?.AbsoluteUri
+                ?? throw new NotSupportedException($"The uploaded file {value.Id} has no urls.get to pass as an input."));
+    }
+
+    /// <summary>
+    /// File values (<see cref="FileInfo"/>, any <see cref="Stream"/>, <c>byte[]</c>, <see cref="ReadOnlyMemory{T}"/> and
+    /// <see cref="Memory{T}"/> of bytes) become placeholders that the caller replaces with URLs once the files are uploaded
+    /// or encoded. Without this, bytes would be sent as bare base64 and a stream as its properties.
+    /// </summary>
+    private sealed class FileValueConverterFactory : JsonConverterFactory
+    {
+        public override bool CanConvert(Type typeToConvert) =>
+            typeToConvert == typeof(FileInfo) || typeToConvert == typeof(byte[]) || typeToConvert == typeof(ReadOnlyMemory<byte>)
+            || typeToConvert == typeof(Memory<byte>) || typeof(Stream).IsAssignableFrom(typeToConvert);
+
+        [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "The converter types are known and kept.")]
+        [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "The library is not marked AOT-compatible.")]
+        public override JsonConverter CreateConverter(Type typeToConvert, JsonSerializerOptions options) =>
+            (JsonConverter)Activator.CreateInstance(typeof(FileValueConverter<>).MakeGenericType(typeToConvert))!;
+    }
+
+    private sealed class FileValueConverter<T> : JsonConverter<T>
+    {
+        public override T Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+            throw new NotSupportedException("File values are written as URLs and are never read.");
+
+        public override void Write(Utf8JsonWriter writer, T value, JsonSerializerOptions options)
+        {
+            var files = CollectingFiles ?? throw new NotSupportedException(
+                $"A {typeof(T).Name} is a file, and files are allowed only in a model's input (where they are uploaded or inlined as data: URIs).");
+            writer.WriteStringValue(files.Add(value!));
+        }
     }
 }

@@ -32,6 +32,12 @@ public sealed class PredictionOptions
     /// </summary>
     public bool CancelOnAbandon { get; set; } = true;
 
+    /// <summary>
+    /// Gets or sets how file values in the input (<see cref="FileInfo"/>, <see cref="Stream"/>, bytes) are sent: uploaded
+    /// or inlined as <c>data:</c> URIs. <see langword="null"/> uses <see cref="ReplicateClientOptions.FileEncodingStrategy"/>.
+    /// </summary>
+    public FileEncodingStrategy? FileEncodingStrategy { get; set; }
+
     internal void Validate()
     {
         if (Wait is { } wait && (wait < TimeSpan.Zero || wait > TimeSpan.FromSeconds(60)))
@@ -44,9 +50,15 @@ public sealed class PredictionOptions
             throw new ArgumentOutOfRangeException(nameof(CancelAfter), cancelAfter, "CancelAfter must be at least 5 seconds.");
         }
 
-        if (Webhook is { } webhook && !IsAcceptableWebhook(webhook))
+        ValidateWebhook(Webhook, nameof(Webhook));
+    }
+
+    /// <summary>Requires HTTPS, or HTTP to a loopback address for local testing; shared with trainings.</summary>
+    internal static void ValidateWebhook(Uri? webhook, string paramName)
+    {
+        if (webhook is not null && !IsAcceptableWebhook(webhook))
         {
-            throw new ArgumentException($"Webhook '{webhook}' must be an absolute HTTPS URL (Replicate delivers only to HTTPS; HTTP is allowed for loopback addresses in tests).", nameof(Webhook));
+            throw new ArgumentException($"Webhook '{webhook}' must be an absolute HTTPS URL (Replicate delivers only to HTTPS; HTTP is allowed for loopback addresses in tests).", paramName);
         }
     }
 

@@ -172,9 +172,13 @@ public class PredictionsClient
     {
         ArgumentNullException.ThrowIfNull(input);
         options?.Validate();
-        var content = ReplicateTransport.JsonContent((version, input, options, stream), static (writer, state) =>
+
+        // File values in the input are uploaded (or inlined) first: the body must carry their URLs.
+        var inputJson = await FileInputs.SerializeAsync(
+            _transport, input, options?.FileEncodingStrategy ?? _transport.Options.FileEncodingStrategy, nameof(input), cancellationToken).ConfigureAwait(false);
+        var content = ReplicateTransport.JsonContent((version, inputJson, options, stream), static (writer, state) =>
         {
-            var (version, input, options, stream) = state;
+            var (version, inputJson, options, stream) = state;
             writer.WriteStartObject();
             if (version is not null)
             {
@@ -182,23 +186,8 @@ public class PredictionsClient
             }
 
             writer.WritePropertyName("input");
-            InputSerializer.WriteInput(writer, input, nameof(input));
-            if (options?.Webhook is { } webhook)
-            {
-                writer.WriteString("webhook", webhook.AbsoluteUri);
-            }
-
-            if (options?.WebhookEventsFilter is { Count: > 0 } filter)
-            {
-                writer.WriteStartArray("webhook_events_filter");
-                foreach (var eventType in filter)
-                {
-                    writer.WriteStringValue(eventType.Value);
-                }
-
-                writer.WriteEndArray();
-            }
-
+            writer.WriteRawValue(inputJson.Span, skipInputValidation: true);
+            WebhookRequestFields.Write(writer, options?.Webhook, options?.WebhookEventsFilter);
             if (stream)
             {
                 writer.WriteBoolean("stream", true);
