@@ -47,4 +47,13 @@ public sealed class EmulatorModelOptions
     /// measured on <see cref="ReplicateEmulatorOptions.TimeProvider"/>.
     /// </summary>
     public TimeSpan StartDelay { get; set; } = TimeSpan.Zero;
+
+    /// <summary>
+    /// Makes the model trainable (<c>POST /models/{owner}/{name}/versions/{id}/trainings</c>): the training runs this
+    /// handler with its input (log, delay and observe cancellation through the context, as a model does) and it returns
+    /// the weights URL (<c>output.weights</c>); <see langword="null"/> publishes a small placeholder weights file. On
+    /// success the destination model gets a new version that runs this model's handler. <see langword="null"/> (the
+    /// default) answers trainings with 422, as for a model that has no <c>train()</c>.
+    /// </summary>
+    public EmulatorModelHandler? Trainer { get; set; }
 }

@@ -79,6 +79,16 @@ public sealed class PredictionContext
     /// <returns>A task that completes after <paramref name="delay"/>.</returns>
     public Task DelayAsync(TimeSpan delay) => Task.Delay(delay, _core.Time, _state.Token);
 
+    /// <summary>
+    /// Opens a file the prediction received as input, as Replicate resolves file URLs before the model runs: an
+    /// upload's <c>urls.get</c> (<c>POST /files</c>), a signed download URL, an output file of this emulator, or a
+    /// <c>data:</c> URI.
+    /// </summary>
+    /// <param name="url">The input value.</param>
+    /// <returns>A readable stream of the file's content; dispose it.</returns>
+    /// <exception cref="ArgumentException">The value is not a file this emulator can open (it never fetches from the internet).</exception>
+    public Stream OpenInputFile(string url) => InputFiles.Open(_core, url);
+
     /// <summary>Publishes bytes as an output file and returns its absolute URL (served without auth).</summary>
     /// <param name="fileName">The last segment of the URL, e.g. <c>out-0.png</c>.</param>
     /// <param name="content">The file content.</param>

@@ -72,6 +72,15 @@ public sealed class ReplicateEmulator : IAsyncDisposable
         }
     }
 
+    /// <summary>
+    /// The account's webhook signing secret (<c>whsec_...</c>), as <c>GET /webhooks/default/secret</c> returns it: every
+    /// webhook delivery is signed with it. Random per emulator, fixed for its life.
+    /// </summary>
+    public string WebhookSecret => _core.Webhooks.Secret;
+
+    /// <summary>Every webhook delivery attempt so far, retries included, in the order they were made. A snapshot.</summary>
+    public IReadOnlyList<RecordedWebhookDelivery> WebhookDeliveries => _core.Webhooks.Snapshot();
+
     /// <summary>The number of stream (SSE) connections open right now; it drops when a client disconnects.</summary>
     public int OpenStreamConnections => _core.OpenStreams;
 
@@ -207,6 +216,30 @@ public sealed class ReplicateEmulator : IAsyncDisposable
         var example = await _core.AddExampleAsync(registered, json, cancellationToken).ConfigureAwait(false);
         return example.Id;
     }
+
+    /// <summary>
+    /// Mints a signed download URL for an uploaded file (<c>GET /files/{id}/download?owner&amp;expiry&amp;signature</c>),
+    /// as Replicate hands them out: the owner is <see cref="ReplicateEmulatorOptions.AccountUsername"/> and the signature
+    /// an HMAC-SHA256 of <c>"{owner} {id} {expiry}"</c> with the emulator's Files API signing secret. Altering any part
+    /// makes the download answer 404.
+    /// </summary>
+    /// <param name="fileId">The uploaded file's id.</param>
+    /// <param name="expiry">When the URL stops working; default one hour from now on <see cref="ReplicateEmulatorOptions.TimeProvider"/>.</param>
+    /// <returns>The absolute URL.</returns>
+    public Uri CreateFileDownloadUrl(string fileId, DateTimeOffset? expiry = null)
+    {
+        ArgumentException.ThrowIfNullOrEmpty(fileId);
+        return FilesEndpoints.CreateDownloadUrl(_core, fileId, expiry ?? _core.Time.GetUtcNow().AddHours(1));
+    }
+
+    /// <summary>
+    /// Opens a file given by an emulator URL or a <c>data:</c> URI, the way a model handler reads its file inputs
+    /// (<see cref="PredictionContext.OpenInputFile"/>).
+    /// </summary>
+    /// <param name="url">An upload's <c>urls.get</c>, a signed download URL, an output file URL, or a <c>data:</c> URI.</param>
+    /// <returns>A readable stream; dispose it.</returns>
+    /// <exception cref="ArgumentException">The URL is not a file this emulator serves.</exception>
+    public Stream OpenFile(string url) => InputFiles.Open(_core, url);
 
     /// <summary>Forgets the recorded requests.</summary>
     public void ClearRequests() => _core.ClearRequests();

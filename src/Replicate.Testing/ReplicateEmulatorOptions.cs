@@ -28,6 +28,29 @@ public sealed class ReplicateEmulatorOptions
     /// </summary>
     public TimeProvider TimeProvider { get; set; } = TimeProvider.System;
 
+    /// <summary>
+    /// The largest file <c>POST /files</c> accepts, in bytes; larger uploads get 413 with a problem+json body, as
+    /// Replicate answers. Defaults to 100 MiB (the limit in the spec's example). Uploads are streamed to a temporary
+    /// folder, so raising it costs disk, not memory.
+    /// </summary>
+    public long MaxFileSize { get; set; } = 100L * 1024 * 1024;
+
+    /// <summary>
+    /// Whether webhooks are delivered to any host. By default (<see langword="false"/>) the emulator delivers only to
+    /// loopback addresses (<c>127.0.0.1</c>, <c>[::1]</c>, <c>localhost</c>), so a test that sets a placeholder webhook
+    /// such as <c>https://example.com/hook</c> never reaches the internet; such deliveries are recorded in
+    /// <see cref="ReplicateEmulator.WebhookDeliveries"/> as not sent.
+    /// </summary>
+    public bool DeliverWebhooksToAnyHost { get; set; }
+
+    /// <summary>
+    /// The waits between attempts of a <c>completed</c> webhook delivery that failed (no answer, or a status other than
+    /// 2xx), on <see cref="TimeProvider"/>; one retry per entry. Defaults to 1, 2, 4, 8, 16 and 32 s, so the last retry
+    /// comes about a minute after completion, as on Replicate. Other events are never retried.
+    /// </summary>
+    public IReadOnlyList<TimeSpan> WebhookRetryDelays { get; set; } =
+        [TimeSpan.FromSeconds(1), TimeSpan.FromSeconds(2), TimeSpan.FromSeconds(4), TimeSpan.FromSeconds(8), TimeSpan.FromSeconds(16), TimeSpan.FromSeconds(32)];
+
     /// <summary>The number of items on each page of a list endpoint (Replicate uses 100).</summary>
     public int PageSize { get; set; } = 100;
 

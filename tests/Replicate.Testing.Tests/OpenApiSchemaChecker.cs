@@ -23,11 +23,14 @@ internal sealed partial class OpenApiSchemaChecker
         return new OpenApiSchemaChecker(document.RootElement.Clone());
     }
 
-    /// <summary>The JSON schema declared for an operation's response (<c>paths[path][method].responses[status]</c>).</summary>
-    public JsonElement ResponseSchema(string path, string method, int status) =>
+    /// <summary>
+    /// The JSON schema declared for an operation's response (<c>paths[path][method].responses[status]</c>) of a media
+    /// type (the Files API declares its errors as <c>application/problem+json</c>).
+    /// </summary>
+    public JsonElement ResponseSchema(string path, string method, int status, string mediaType = "application/json") =>
         _document.GetProperty("paths").GetProperty(path).GetProperty(method)
             .GetProperty("responses").GetProperty(status.ToString(CultureInfo.InvariantCulture))
-            .GetProperty("content").GetProperty("application/json").GetProperty("schema");
+            .GetProperty("content").GetProperty(mediaType).GetProperty("schema");
 
     public JsonElement ComponentSchema(string name) =>
         _document.GetProperty("components").GetProperty("schemas").GetProperty(name);

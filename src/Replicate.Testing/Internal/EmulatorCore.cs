@@ -29,6 +29,8 @@ internal sealed class EmulatorCore : IDisposable
         Options = options;
         Time = options.TimeProvider;
         Files = new FileStore(() => Origin);
+        Webhooks = new WebhookDispatcher(this);
+        Trainings = new TrainingStore(this);
         ShuttingDown = _shutdown.Token; // captured so requests finishing after dispose can still read it
     }
 
@@ -40,6 +42,14 @@ internal sealed class EmulatorCore : IDisposable
     public string Origin { get; set; } = "http://127.0.0.1";
 
     public FileStore Files { get; }
+
+    /// <summary>Files uploaded through the Files API (<c>POST /files</c>).</summary>
+    public UploadedFileStore UploadedFiles { get; } = new();
+
+    /// <summary>Signed webhook deliveries, and the account's signing secret.</summary>
+    public WebhookDispatcher Webhooks { get; }
+
+    public TrainingStore Trainings { get; }
 
     public EmulatorFaults Faults { get; } = new();
 
@@ -147,6 +157,28 @@ internal sealed class EmulatorCore : IDisposable
     }
 
     public RegisteredModel? FindVersion(string versionId) => _versions.GetValueOrDefault(versionId);
+
+    /// <summary>
+    /// Gives <paramref name="destination"/> the new version a training of <paramref name="trained"/> produced: it runs
+    /// the trained model's handler (and can be trained again), keeps the destination's details, and gets a fresh id.
+    /// The destination's previous version stays runnable by its id.
+    /// </summary>
+    public RegisteredModel PublishTrainedVersion(RegisteredModel trained, string destination)
+    {
+        var target = FindModel(destination) ?? throw new InvalidOperationException("The training destination " + destination + " no longer exists.");
+        var options = new EmulatorModelOptions
+        {
+            VersionId = WireFormat.ToHexLower(System.Security.Cryptography.RandomNumberGenerator.GetBytes(32)),
+            OpenApiSchema = System.Text.Json.Nodes.JsonNode.Parse(trained.OpenApiSchemaJson),
+            IsOfficial = false,
+            SupportsStreaming = trained.SupportsStreaming,
+            Trainer = trained.Trainer,
+        };
+        var version = new RegisteredModel(target.Owner, target.Name, trained.Handler, options, target.CreatedAt) { Details = target.Details };
+        _models[version.FullName] = version;
+        _versions[version.VersionId] = version;
+        return version;
+    }
 
     /// <summary>The model a deployment's current release runs, while that version exists.</summary>
     public RegisteredModel? FindDeploymentModel(string deployment) =>
@@ -257,7 +289,8 @@ internal sealed class EmulatorCore : IDisposable
         }
 
         // Handlers run on the thread pool so a handler that blocks cannot hold up the create request.
-        _ = Task.Run(() => RunAsync(state));
+        _ = Task.Run(() => RunAsync(state, context => RunHandlerAsync(state, context)));
+        Webhooks.Track(state);
         return state;
     }
 
@@ -317,6 +350,7 @@ internal sealed class EmulatorCore : IDisposable
     public void BeginShutdown()
     {
         _shutdown.Cancel();
+        Trainings.CancelAll();
         PredictionState[] all;
         lock (_predictionsGate)
         {
@@ -330,7 +364,18 @@ internal sealed class EmulatorCore : IDisposable
         }
     }
 
-    public void Dispose() => _shutdown.Dispose();
+    private static async Task<byte[]?> RunHandlerAsync(PredictionState state, PredictionContext context)
+    {
+        var result = await state.Model.Handler(state.Input, context).ConfigureAwait(false);
+        return result is null ? null : OutputJson.Serialize(result);
+    }
+
+    public void Dispose()
+    {
+        _shutdown.Dispose();
+        UploadedFiles.Dispose();
+        Webhooks.Dispose();
+    }
 
     public static (string Owner, string Name) SplitName(string value, string parameterName)
     {
@@ -344,7 +389,11 @@ internal sealed class EmulatorCore : IDisposable
         return (value[..slash], value[(slash + 1)..]);
     }
 
-    private async Task RunAsync(PredictionState state)
+    /// <summary>
+    /// Takes a prediction (or training) through its lifecycle: the model's start delay, <c>processing</c>, then
+    /// <c>succeeded</c> with what <paramref name="run"/> returns, or <c>failed</c> when it throws.
+    /// </summary>
+    public async Task RunAsync(PredictionState state, Func<PredictionContext, Task<byte[]?>> run)
     {
         var model = state.Model;
         try
@@ -359,8 +408,7 @@ internal sealed class EmulatorCore : IDisposable
                 return; // canceled or aborted while starting
             }
 
-            var result = await model.Handler(state.Input, new PredictionContext(state, this)).ConfigureAwait(false);
-            state.TrySucceed(result is null ? null : OutputJson.Serialize(result));
+            state.TrySucceed(await run(new PredictionContext(state, this)).ConfigureAwait(false));
         }
         catch (OperationCanceledException) when (state.Token.IsCancellationRequested)
         {

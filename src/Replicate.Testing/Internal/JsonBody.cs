@@ -8,6 +8,12 @@ internal enum FieldKind
 {
     String,
     Integer,
+
+    /// <summary>A JSON object (a model's <c>input</c>).</summary>
+    Object,
+
+    /// <summary>An array of strings, each one of <see cref="FieldRule.OneOf"/> when given (<c>webhook_events_filter</c>).</summary>
+    StringArray,
 }
 
 /// <summary>One property a JSON request body may carry: its type, whether it is required, and its allowed values.</summary>
@@ -138,6 +144,23 @@ internal static class JsonBody
             case FieldKind.Integer when value.GetInt32() > rule.Maximum:
                 return new ValidationProblem(
                     "number_lte", rule.Name, "Must be less than or equal to " + rule.Maximum.ToString(CultureInfo.InvariantCulture));
+            case FieldKind.Object when value.ValueKind != JsonValueKind.Object:
+                return TypeProblem(rule.Name, "object", value);
+            case FieldKind.StringArray when value.ValueKind != JsonValueKind.Array:
+                return TypeProblem(rule.Name, "array", value);
+            case FieldKind.StringArray:
+                var index = 0;
+                foreach (var item in value.EnumerateArray())
+                {
+                    if (CheckValue(rule with { Name = rule.Name + "." + index.ToString(CultureInfo.InvariantCulture), Kind = FieldKind.String }, item) is { } problem)
+                    {
+                        return problem;
+                    }
+
+                    index++;
+                }
+
+                return null;
             default:
                 return null;
         }

@@ -48,13 +48,15 @@ internal sealed class PredictionState : IDisposable
         string? webhook,
         JsonElement? webhookEventsFilter,
         TimeProvider time,
-        string origin)
+        string origin,
+        string? trainingDestination = null)
     {
         Id = WireFormat.NewId();
-        GetUrl = origin + "/v1/predictions/" + Id;
+        TrainingDestination = trainingDestination;
+        GetUrl = origin + (IsTraining ? "/v1/trainings/" : "/v1/predictions/") + Id;
         _cancelUrl = GetUrl + "/cancel";
         _webUrl = "https://replicate.com/p/" + Id;
-        _streamUrl = model.SupportsStreaming ? origin + "/v1/streams/" + Id : null;
+        _streamUrl = model.SupportsStreaming && !IsTraining ? origin + "/v1/streams/" + Id : null;
         Model = model;
         Version = version;
         Input = input;
@@ -72,6 +74,12 @@ internal sealed class PredictionState : IDisposable
     }
 
     public object Gate => _gate;
+
+    /// <summary>The model a training pushes its new version to; null for predictions.</summary>
+    public string? TrainingDestination { get; }
+
+    /// <summary>Whether this is a training (<c>/v1/trainings</c>): same lifecycle, the training object's shape.</summary>
+    public bool IsTraining => TrainingDestination is not null;
 
     public string Id { get; }
 
@@ -331,9 +339,19 @@ internal sealed class PredictionState : IDisposable
             writer.WritePropertyName("input");
             Input.WriteTo(writer);
             writer.WriteString("logs", _logs.ToString());
-            writer.WritePropertyName("output");
-            WriteOutput(writer);
-            writer.WriteBoolean("data_removed", false);
+            if (!IsTraining)
+            {
+                writer.WritePropertyName("output");
+                WriteOutput(writer);
+                writer.WriteBoolean("data_removed", false);
+            }
+            else if (_output is not null)
+            {
+                // A training's output is an object ({version, weights}) once it succeeded, and absent before.
+                writer.WritePropertyName("output");
+                WriteOutput(writer);
+            }
+
             if (_error is null)
             {
                 writer.WriteNull("error");
@@ -409,6 +427,16 @@ internal sealed class PredictionState : IDisposable
             writer.WriteEndObject();
             writer.WriteEndObject();
             return IsTerminal;
+        }
+    }
+
+    /// <summary>What webhook deliveries look at, read together, with the signal for the next change.</summary>
+    public WebhookObservation Observe()
+    {
+        lock (_gate)
+        {
+            var outputs = _pieces.Count + (_output is null ? 0 : 1);
+            return new WebhookObservation(StartedAt is not null, IsTerminal, outputs, _logs.Length, _changed.Task);
         }
     }
 
@@ -504,3 +532,6 @@ internal sealed class PredictionState : IDisposable
         previous.SetResult();
     }
 }
+
+/// <summary>A prediction's progress as webhook deliveries see it: started, ended, how much output and log text.</summary>
+internal readonly record struct WebhookObservation(bool Started, bool Terminal, int Outputs, int LogLength, Task Changed);

@@ -30,6 +30,7 @@ internal sealed class RegisteredModel
         IsOfficial = options.IsOfficial;
         SupportsStreaming = options.SupportsStreaming;
         StartDelay = options.StartDelay;
+        Trainer = options.Trainer;
         CreatedAt = createdAt;
         _hasVersion = hasVersion ? 1 : 0;
         _details = new ModelDetails(options.IsPublic ? "public" : "private", options.Description, options.Readme);
@@ -57,6 +58,9 @@ internal sealed class RegisteredModel
     public bool SupportsStreaming { get; }
 
     public TimeSpan StartDelay { get; }
+
+    /// <summary>The training handler; null when the model cannot be trained.</summary>
+    public EmulatorModelHandler? Trainer { get; }
 
     /// <summary>The details <c>POST</c> and <c>PATCH</c> set; replaced whole, so readers see one consistent set.</summary>
     public ModelDetails Details

@@ -15,7 +15,9 @@ internal static class RequestRouter
         var request = context.Request;
         var path = request.Path.Value ?? "/";
         var method = request.Method;
-        var body = await ReadBodyAsync(context).ConfigureAwait(false);
+        var body = HttpMethods.IsPost(method) && path.TrimEnd('/') == "/v1/files"
+            ? await ReadUploadForRecordAsync(context, core).ConfigureAwait(false)
+            : await ReadBodyAsync(context).ConfigureAwait(false);
 
         if (core.Options.RecordRequests)
         {
@@ -52,6 +54,15 @@ internal static class RequestRouter
             }
 
             await StreamEndpoint.StreamAsync(context, core, streamId).ConfigureAwait(false);
+            return;
+        }
+
+        // Signed download URLs carry their own grant (owner, expiry, signature); the spec's example sends no token.
+        if (segments is ["files", var downloadId, "download"])
+        {
+            await (HttpMethods.IsGet(method) || HttpMethods.IsHead(method)
+                ? FilesEndpoints.DownloadAsync(context, core, downloadId)
+                : MethodNotAllowedAsync(context, "GET, HEAD")).ConfigureAwait(false);
             return;
         }
 
@@ -118,6 +129,33 @@ internal static class RequestRouter
                 return post
                     ? PredictionEndpoints.CreateAsync(context, core, body, CreateRoute.Deployments, owner + "/" + name)
                     : MethodNotAllowedAsync(context, "POST");
+            case ["models", var owner, var name, "versions", var version, "trainings"]:
+                return post
+                    ? TrainingEndpoints.CreateAsync(context, core, body, owner + "/" + name, version)
+                    : MethodNotAllowedAsync(context, "POST");
+            case ["trainings"]:
+                return get ? TrainingEndpoints.ListAsync(context, core) : MethodNotAllowedAsync(context, "GET");
+            case ["trainings", var trainingId]:
+                return get ? TrainingEndpoints.GetAsync(context, core, trainingId) : MethodNotAllowedAsync(context, "GET");
+            case ["trainings", var trainingId, "cancel"]:
+                return post ? TrainingEndpoints.CancelAsync(context, core, trainingId) : MethodNotAllowedAsync(context, "POST");
+            case ["webhooks", "default", "secret"]:
+                return get
+                    ? HttpResponses.WriteJsonAsync(context, StatusCodes.Status200OK, core.Webhooks.Secret, static (writer, key) =>
+                    {
+                        writer.WriteStartObject();
+                        writer.WriteString("key", key);
+                        writer.WriteEndObject();
+                    })
+                    : MethodNotAllowedAsync(context, "GET");
+            case ["files"]:
+                return get ? FilesEndpoints.ListAsync(context, core)
+                    : post ? FilesEndpoints.CreateAsync(context, core)
+                    : MethodNotAllowedAsync(context, "GET, POST");
+            case ["files", var fileId]:
+                return get ? FilesEndpoints.GetAsync(context, core, fileId)
+                    : HttpMethods.IsDelete(method) ? FilesEndpoints.DeleteAsync(context, core, fileId)
+                    : MethodNotAllowedAsync(context, "GET, DELETE");
             case ["collections"]:
                 return get ? CatalogEndpoints.ListCollectionsAsync(context, core) : MethodNotAllowedAsync(context, "GET");
             case ["collections", var slug]:
@@ -164,6 +202,23 @@ internal static class RequestRouter
         }
 
         return !token.IsEmpty && (expected is null || token.SequenceEqual(expected));
+    }
+
+    /// <summary>
+    /// An upload is streamed to disk by its endpoint, not buffered here. One small enough to keep (a known length up to
+    /// 1 MiB, when requests are recorded) is read first, so <see cref="RecordedRequest.Body"/> shows its multipart
+    /// shape, and handed to the endpoint from memory; larger ones are recorded without their body.
+    /// </summary>
+    private static async Task<byte[]> ReadUploadForRecordAsync(HttpContext context, EmulatorCore core)
+    {
+        if (!core.Options.RecordRequests || context.Request.ContentLength is not (> 0 and <= 1024 * 1024))
+        {
+            return [];
+        }
+
+        var body = await ReadBodyAsync(context).ConfigureAwait(false);
+        context.Request.Body = new MemoryStream(body, writable: false);
+        return body;
     }
 
     private static async Task<byte[]> ReadBodyAsync(HttpContext context)
