@@ -8,7 +8,7 @@ using StreamingChat;
 
 namespace Replicate.Samples.Tests;
 
-/// <summary>The StreamingChat sample running on Kestrel, on 127.0.0.1 and a free port, against an emulator.</summary>
+/// <summary>A sample web app (StreamingChat by default) running on Kestrel, on 127.0.0.1 and a free port, against an emulator.</summary>
 internal sealed class SampleApp : IAsyncDisposable
 {
     private readonly WebApplication _app;
@@ -21,9 +21,12 @@ internal sealed class SampleApp : IAsyncDisposable
 
     public Uri Address { get; }
 
-    public static async Task<SampleApp> StartAsync(ReplicateEmulator emulator)
+    public static Task<SampleApp> StartAsync(ReplicateEmulator emulator) => StartAsync(emulator, StreamingChatApp.Build);
+
+    /// <summary>Starts a sample web app, given its <c>Build(args, configureReplicate)</c>.</summary>
+    public static async Task<SampleApp> StartAsync(ReplicateEmulator emulator, Func<string[], Action<ReplicateClientOptions>, WebApplication> build)
     {
-        var app = StreamingChatApp.Build(
+        var app = build(
             ["--urls", "http://127.0.0.1:0", "--Logging:LogLevel:Default=Warning"],
             o =>
             {
