@@ -164,18 +164,23 @@ public class FileInputTests
     }
 
     [Fact]
-    public async Task StreamAsync_UploadsFilesToo()
+    public async Task StreamAndDeploymentCreates_UploadFilesToo()
     {
         await using var h = await EmulatorHarness.StartAsync();
         h.Emulator.AddModel("acme/echo", (_, _) => Task.FromResult<object?>("done"));
+        h.Emulator.AddDeployment("acme/echo-deployment", "acme/echo");
 
         await foreach (var _ in h.Client.StreamAsync("acme/echo", new { image = Png }))
         {
         }
 
-        var body = h.Requests("POST", "/v1/models/acme/echo/predictions")[0].Body;
-        Assert.Contains("\"image\":\"" + h.Emulator.BaseAddress + "files/", body, StringComparison.Ordinal);
-        Assert.Single(h.Requests("POST", "/v1/files"));
+        await h.Client.Deployments.Predictions.CreateAsync("acme/echo-deployment", new { image = Png });
+
+        var streamed = h.Requests("POST", "/v1/models/acme/echo/predictions")[0].Body;
+        var deployed = h.Requests("POST", "/v1/deployments/acme/echo-deployment/predictions")[0].Body;
+        Assert.Contains("\"image\":\"" + h.Emulator.BaseAddress + "files/", streamed, StringComparison.Ordinal);
+        Assert.Contains("\"image\":\"" + h.Emulator.BaseAddress + "files/", deployed, StringComparison.Ordinal);
+        Assert.Equal(2, h.Requests("POST", "/v1/files").Count);
     }
 
     [Fact]

@@ -154,7 +154,7 @@ internal static class RequestRouter
                     : MethodNotAllowedAsync(context, "GET, POST");
             case ["files", var fileId]:
                 return get ? FilesEndpoints.GetAsync(context, core, fileId)
-                    : HttpMethods.IsDelete(method) ? FilesEndpoints.DeleteAsync(context, core, fileId)
+                    : delete ? FilesEndpoints.DeleteAsync(context, core, fileId)
                     : MethodNotAllowedAsync(context, "GET, DELETE");
             case ["collections"]:
                 return get ? CatalogEndpoints.ListCollectionsAsync(context, core) : MethodNotAllowedAsync(context, "GET");
