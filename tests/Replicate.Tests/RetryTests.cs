@@ -201,8 +201,10 @@ public class RetryTests
 
         var time = new FakeTimeProvider();
         using var client = Client(closed, time, maxRetries: 2);
-        await Assert.ThrowsAsync<HttpRequestException>(() => client.Predictions.GetAsync("p1"));
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => client.Predictions.GetAsync("p1"));
         Assert.Equal(2, time.Delays.Count(d => d < TimeSpan.FromSeconds(31)));
+        Assert.Contains("GET /v1/predictions/p1 failed after 3 attempts", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(HttpRequestError.ConnectionError, ex.HttpRequestError);
     }
 
     [Fact]

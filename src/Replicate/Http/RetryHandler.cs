@@ -123,6 +123,16 @@ internal sealed class RetryHandler : DelegatingHandler
                     $"(ReplicateClientOptions.RequestTimeout) after {attempts} attempt(s).", timeout);
             }
 
+            if (outcome.Exception is HttpRequestException network && request.Options.TryGetValue(AttemptsKey, out var tried) && tried > 1)
+            {
+                // Say how hard we tried; keep the error kind and the cause for callers that inspect them.
+                throw new HttpRequestException(
+                    network.HttpRequestError,
+                    $"{request.Method} {request.RequestUri?.AbsolutePath} failed after {tried} attempts: {network.Message}",
+                    network,
+                    network.StatusCode);
+            }
+
             outcome.ThrowIfException();
             return outcome.Result!;
         }
