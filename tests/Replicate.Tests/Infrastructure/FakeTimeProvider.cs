@@ -12,6 +12,13 @@ public sealed class FakeTimeProvider : TimeProvider
     private readonly List<TimeSpan> _delays = [];
     private DateTimeOffset _now = new(2026, 1, 1, 0, 0, 0, TimeSpan.Zero);
 
+    public FakeTimeProvider()
+    {
+    }
+
+    /// <summary>Starts the clock at <paramref name="start"/>.</summary>
+    public FakeTimeProvider(DateTimeOffset start) => _now = start;
+
     /// <summary>Timers due within this fire immediately; <see cref="TimeSpan.Zero"/> disables auto-advance.</summary>
     public TimeSpan AutoAdvanceLimit { get; set; } = TimeSpan.FromMinutes(1);
 
