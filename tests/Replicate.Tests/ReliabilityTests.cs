@@ -359,6 +359,25 @@ public class ReliabilityTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public void EventGuard_FindsTheLastBlankLine_LikeTheDefinitionSays()
+    {
+        // The guard's backward scan vs the definition: the last LF LF, CR CR or LF CR (CR LF alone is one line end).
+        var random = new Random(7);
+        byte[] alphabet = "\n\r\n\rab"u8.ToArray();
+        for (var round = 0; round < 20_000; round++)
+        {
+            var data = new byte[random.Next(0, 40)];
+            for (var i = 0; i < data.Length; i++)
+            {
+                data[i] = alphabet[random.Next(alphabet.Length)];
+            }
+
+            var expected = Math.Max(Math.Max(data.AsSpan().LastIndexOf("\n\n"u8), data.AsSpan().LastIndexOf("\r\r"u8)), data.AsSpan().LastIndexOf("\n\r"u8));
+            Assert.Equal(expected, BoundedLineStream.LastBlankLine(data));
+        }
+    }
+
+    [Fact]
     public async Task TheToken_NeverAppearsInExceptionsLogsOrTelemetry()
     {
         const string token = "r8_SUPER_SECRET_do_not_leak_0123456789";

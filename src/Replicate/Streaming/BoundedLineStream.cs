@@ -69,8 +69,10 @@ internal sealed class BoundedLineStream(Stream inner, int maxEventBytes) : Strea
         }
 
         // Only a size cap: find where the last event in this read ended (a blank line, i.e. two line ends in a row:
-        // LF LF, CR CR or LF CR, which also covers CRLF CRLF) with three vectorized searches per read, not per line.
-        var end = Math.Max(Math.Max(data.LastIndexOf("\n\n"u8), data.LastIndexOf("\r\r"u8)), data.LastIndexOf("\n\r"u8));
+        // LF LF, CR CR or LF CR, which also covers CRLF CRLF). One vectorized backward search per line end, and a read
+        // usually ends with its event's blank line, so this touches a few bytes, not the whole read; a read with no
+        // line end (a megabyte token) is scanned once.
+        var end = LastBlankLine(data);
         var blankLineAcrossReads = _endsWithLineEnd
             && (data[0] is (byte)'\n' or (byte)'\r')
             && !(_endsWithCarriageReturn && data[0] == (byte)'\n');
@@ -85,5 +87,22 @@ internal sealed class BoundedLineStream(Stream inner, int maxEventBytes) : Strea
         }
 
         return data.Length;
+    }
+
+    /// <summary>The index of the first of the two line ends that form the last blank line in <paramref name="data"/>, or -1.</summary>
+    internal static int LastBlankLine(ReadOnlySpan<byte> data)
+    {
+        var at = data.Length;
+        while ((at = data[..at].LastIndexOfAny((byte)'\n', (byte)'\r')) > 0)
+        {
+            // CR LF is one line end; any other pair of line-end bytes ends a line and then an empty one.
+            var previous = data[at - 1];
+            if (previous == (byte)'\n' || (previous == (byte)'\r' && data[at] == (byte)'\r'))
+            {
+                return at - 1;
+            }
+        }
+
+        return -1;
     }
 }
