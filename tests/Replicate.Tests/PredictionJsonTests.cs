@@ -1,3 +1,4 @@
+using System.Text;
 using System.Text.Json;
 
 namespace Replicate.Tests;
@@ -94,5 +95,97 @@ public class PredictionJsonTests
     {
         var prediction = Read("""{"id":"x","status":"processing","logs":"Loading\n 10%|█         | 1/10 [00:00<00:01]\n 45%|████▌     | 9/20 [00:01<00:02,  4.5it/s]\nstill going"}""");
         Assert.Equal(new PredictionProgress(0.45, 9, 20), prediction.Progress);
+    }
+
+    private const string Full = """
+        {"id":"gm3","model":"replicate/hello-world","version":"hidden","input":{"text":"Alice","n":[1,2,{"deep":null}]},
+         "output":["a","b"],"logs":"","error":null,"status":"succeeded","created_at":"2024-10-04T18:07:35.262Z",
+         "metrics":{"predict_time":1.5,"x":{"y":1}},"data_removed":false,
+         "urls":{"get":"https://api.replicate.com/v1/predictions/gm3","cancel":"https://api.replicate.com/v1/predictions/gm3/cancel","web":"https://replicate.com/p/gm3","stream":"https://stream.replicate.com/v1/files/abc","future":{"z":1}},
+         "webhook_events_filter":["completed"]}
+        """;
+
+    private static T? ReadBuffered<T>(string json)
+    {
+        Assert.True(PredictionConverter.TryRead(Encoding.UTF8.GetBytes(json), out T? value));
+        return value;
+    }
+
+    [Theory]
+    [InlineData(Full)]
+    [InlineData("""{"id":"x","status":"starting"}""")]
+    [InlineData("""{"id":"x","status":"processing","input":{},"output":null,"urls":null}""")]
+    [InlineData("""{"id":"x","status":"succeeded","output":"ok","input":{"s":"\u00e9\n"},"urls":{"get":"https://api.replicate.com/v1/predictions/x"}}""")]
+    [InlineData("""{"id":"x","status":"succeeded","output":12.5,"input":{"a":true}}""")]
+    public void BufferedRead_DefersFieldsButReadsTheSameAsTheSerializer(string json)
+    {
+        var eager = Read(json);
+        var deferred = ReadBuffered<Prediction>(json)!;
+
+        Assert.Equal(
+            JsonSerializer.Serialize(eager, ReplicateJsonContext.Default.Prediction),
+            JsonSerializer.Serialize(deferred, ReplicateJsonContext.Default.Prediction));
+        Assert.Equal(eager.Urls?.Get, deferred.Urls?.Get);
+        Assert.Equal(eager.Urls?.Stream, deferred.Urls?.Stream);
+        Assert.Equal(eager.Output?.GetRawText(), deferred.Output?.GetRawText());
+    }
+
+    [Fact]
+    public void BufferedPage_ReadsEveryItemAndTheCursors()
+    {
+        var page = ReadBuffered<Page<Prediction>>($$"""{"previous":null,"unknown":[{}],"next":"https://api.replicate.com/v1/predictions?cursor=abc","results":[{{Full}},{"id":"y","status":"failed","error":"boom"}]}""")!;
+
+        Assert.Equal("https://api.replicate.com/v1/predictions?cursor=abc", page.Next);
+        Assert.Null(page.Previous);
+        Assert.Equal(["gm3", "y"], page.Results.Select(p => p.Id));
+        Assert.Equal("Alice", page.Results[0].Input!.Value.GetProperty("text").GetString());
+        Assert.Equal("boom", page.Results[1].Error);
+        Assert.Empty(ReadBuffered<Page<Prediction>>("""{"results":null}""")!.Results);
+        Assert.Null(ReadBuffered<Page<Prediction>>("null"));
+        Assert.Null(ReadBuffered<Prediction>(" null "));
+    }
+
+    [Theory]
+    [InlineData("""{"id":"x","urls":{"get":5}}""")]
+    [InlineData("""{"id":"x","urls":"https://example.com"}""")]
+    [InlineData("""{"id":"x","input":{"a":}}""")]
+    [InlineData("""{"id":"x","output":[1,2}""")]
+    [InlineData("""{"id":"x"} {"id":"y"}""")]
+    [InlineData("""{"id":"x","status":3}""")]
+    [InlineData("""{"status":"starting"}""")]
+    [InlineData("""[]""")]
+    public void BufferedRead_MalformedPredictions_ThrowJsonExceptionAtOnce(string json) =>
+        Assert.ThrowsAny<JsonException>(() => ReadBuffered<Prediction>(json));
+
+    [Theory]
+    [InlineData("""{"results":{}}""")]
+    [InlineData("""{"results":[{"id":"x"},{"id":"y","urls":{"cancel":[]}}]}""")]
+    [InlineData("""{"next":5,"results":[]}""")]
+    [InlineData("""{"results":[]""")]
+    [InlineData("""[{"id":"x"}]""")]
+    public void BufferedRead_MalformedPages_ThrowJsonException(string json) =>
+        Assert.ThrowsAny<JsonException>(() => ReadBuffered<Page<Prediction>>(json));
+
+    [Fact]
+    public void BufferedRead_OtherTypes_AreLeftToTheSerializer() =>
+        Assert.False(PredictionConverter.TryRead<Training>("{}"u8, out _));
+
+    [Fact]
+    public async Task DeferredFields_MaterializeOnce_WhenManyThreadsReadThemFirst()
+    {
+        for (var round = 0; round < 50; round++)
+        {
+            var prediction = ReadBuffered<Prediction>(Full)!;
+            using var start = new Barrier(4);
+            var seen = await Task.WhenAll(Enumerable.Range(0, 4).Select(_ => Task.Run(() =>
+            {
+                start.SignalAndWait();
+                return (prediction.Urls, prediction.Output!.Value.GetRawText(), prediction.Input!.Value.GetProperty("text").GetString());
+            })));
+
+            Assert.All(seen, s => Assert.Same(seen[0].Urls, s.Urls));
+            Assert.All(seen, s => Assert.Equal("""["a","b"]""", s.Item2));
+            Assert.All(seen, s => Assert.Equal("Alice", s.Item3));
+        }
     }
 }

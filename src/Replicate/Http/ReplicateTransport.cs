@@ -267,8 +267,12 @@ internal sealed class ReplicateTransport
         {
             if (response.Content is PooledContent buffered)
             {
-                // The retry handler already read the body: parse the bytes in place.
-                value = JsonSerializer.Deserialize(buffered.Memory.Span, typeInfo);
+                // The retry handler already read the body: parse the bytes in place (predictions by hand, see PredictionConverter).
+                var utf8 = buffered.Memory.Span;
+                if (!PredictionConverter.TryRead(utf8, out value))
+                {
+                    value = JsonSerializer.Deserialize(utf8, typeInfo);
+                }
             }
             else
             {

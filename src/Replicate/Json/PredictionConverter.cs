@@ -11,20 +11,126 @@ namespace Replicate;
 /// </summary>
 internal sealed class PredictionConverter : JsonConverter<Prediction>
 {
-    public override Prediction Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options)
+    public override Prediction Read(ref Utf8JsonReader reader, Type typeToConvert, JsonSerializerOptions options) =>
+        Read(ref reader, source: default);
+
+    /// <summary>
+    /// Reads a buffered response body when it is a prediction or a page of them (and returns <see langword="false"/>
+    /// for anything else), keeping inputs, outputs and URLs raw until read (<see cref="DeferredJson"/>).
+    /// </summary>
+    public static bool TryRead<T>(ReadOnlySpan<byte> utf8, out T? value)
+    {
+        object? result;
+        if (typeof(T) == typeof(Prediction))
+        {
+            var reader = new Utf8JsonReader(utf8);
+            result = reader.Read() && reader.TokenType != JsonTokenType.Null ? Read(ref reader, utf8) : null;
+            EnsureEnd(ref reader);
+        }
+        else if (typeof(T) == typeof(Page<Prediction>))
+        {
+            result = ReadPage(utf8);
+        }
+        else
+        {
+            value = default;
+            return false;
+        }
+
+        value = (T?)result;
+        return true;
+    }
+
+    /// <summary>Parses the raw <c>urls</c> object a deferred <see cref="Prediction.Urls"/> kept.</summary>
+    public static PredictionUrls ParseUrls(byte[] utf8)
+    {
+        var reader = new Utf8JsonReader(utf8);
+        reader.Read();
+
+        // Only objects are deferred, so this is never null.
+        return ReadUrls(ref reader) ?? new PredictionUrls();
+    }
+
+    /// <summary><c>{"next": ..., "previous": ..., "results": [...]}</c>, read by hand so the items can defer their fields.</summary>
+    private static Page<Prediction>? ReadPage(ReadOnlySpan<byte> utf8)
+    {
+        var reader = new Utf8JsonReader(utf8);
+        if (!reader.Read() || reader.TokenType == JsonTokenType.Null)
+        {
+            EnsureEnd(ref reader);
+            return null;
+        }
+
+        if (reader.TokenType != JsonTokenType.StartObject)
+        {
+            throw new JsonException($"Expected a page object, got {reader.TokenType}.");
+        }
+
+        string? next = null, previous = null;
+        List<Prediction>? results = null;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
+        {
+            var name = reader;
+            reader.Read();
+            if (name.ValueTextEquals("results"u8))
+            {
+                if (reader.TokenType == JsonTokenType.StartArray)
+                {
+                    results = [];
+                    while (reader.Read() && reader.TokenType != JsonTokenType.EndArray)
+                    {
+                        results.Add(Read(ref reader, utf8));
+                    }
+                }
+                else if (reader.TokenType != JsonTokenType.Null)
+                {
+                    throw new JsonException($"Expected an array for 'results', got {reader.TokenType}.");
+                }
+            }
+            else if (name.ValueTextEquals("next"u8))
+            {
+                next = ReadString(ref reader, "next");
+            }
+            else if (name.ValueTextEquals("previous"u8))
+            {
+                previous = ReadString(ref reader, "previous");
+            }
+            else
+            {
+                reader.Skip();
+            }
+        }
+
+        EnsureEnd(ref reader);
+        return new Page<Prediction> { Results = results ?? [], Next = next, Previous = previous };
+    }
+
+    /// <summary>Nothing but whitespace may follow the value (the serializer's own rule); the reader throws on anything else.</summary>
+    private static void EnsureEnd(ref Utf8JsonReader reader)
+    {
+        if (reader.Read())
+        {
+            throw new JsonException($"Unexpected {reader.TokenType} after the end of the JSON value.");
+        }
+    }
+
+    /// <summary>
+    /// Reads one prediction. With <paramref name="source"/> (the span the reader reads from its first byte), the input,
+    /// output and URLs are kept as raw copies and parsed on first read; without it they are parsed now.
+    /// </summary>
+    private static Prediction Read(ref Utf8JsonReader reader, ReadOnlySpan<byte> source)
     {
         if (reader.TokenType != JsonTokenType.StartObject)
         {
             throw new JsonException($"Expected a prediction object, got {reader.TokenType}.");
         }
 
-        string? id = null, model = null, version = null, logs = null, error = null, deployment = null, source = null;
+        string? id = null, model = null, version = null, logs = null, error = null, deployment = null, createdBy = null;
         PredictionStatus status = default;
-        JsonElement? input = null, output = null;
+        object? input = null, output = null, urls = null;
         DateTimeOffset? createdAt = null, startedAt = null, completedAt = null, deadline = null;
         var dataRemoved = false;
         PredictionMetrics? metrics = null;
-        PredictionUrls? urls = null;
         Uri? webhook = null;
         List<WebhookEventType>? filter = null;
 
@@ -42,11 +148,11 @@ internal sealed class PredictionConverter : JsonConverter<Prediction>
             }
             else if (name.ValueTextEquals("output"u8))
             {
-                output = ReadElement(ref reader);
+                output = ReadElement(ref reader, source);
             }
             else if (name.ValueTextEquals("input"u8))
             {
-                input = ReadElement(ref reader);
+                input = ReadElement(ref reader, source);
             }
             else if (name.ValueTextEquals("model"u8))
             {
@@ -91,7 +197,7 @@ internal sealed class PredictionConverter : JsonConverter<Prediction>
             }
             else if (name.ValueTextEquals("urls"u8))
             {
-                urls = ReadUrls(ref reader);
+                urls = ReadOrDeferUrls(ref reader, source);
             }
             else if (name.ValueTextEquals("metrics"u8))
             {
@@ -103,7 +209,7 @@ internal sealed class PredictionConverter : JsonConverter<Prediction>
             }
             else if (name.ValueTextEquals("source"u8))
             {
-                source = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("api"u8) ? "api" : ReadString(ref reader, "source");
+                createdBy = reader.TokenType == JsonTokenType.String && reader.ValueTextEquals("api"u8) ? "api" : ReadString(ref reader, "source");
             }
             else if (name.ValueTextEquals("webhook"u8))
             {
@@ -130,8 +236,8 @@ internal sealed class PredictionConverter : JsonConverter<Prediction>
             Model = model,
             Version = version,
             Status = status,
-            Input = input,
-            Output = output,
+            RawInput = input,
+            RawOutput = output,
             Logs = logs,
             Error = error,
             CreatedAt = createdAt,
@@ -140,9 +246,9 @@ internal sealed class PredictionConverter : JsonConverter<Prediction>
             Deadline = deadline,
             DataRemoved = dataRemoved,
             Deployment = deployment,
-            Source = source,
+            Source = createdBy,
             Metrics = metrics,
-            Urls = urls,
+            RawUrls = urls,
             Webhook = webhook,
             WebhookEventsFilter = filter,
         };
@@ -339,8 +445,36 @@ internal sealed class PredictionConverter : JsonConverter<Prediction>
         }
     }
 
-    private static JsonElement? ReadElement(ref Utf8JsonReader reader) =>
-        reader.TokenType == JsonTokenType.Null ? null : JsonElement.ParseValue(ref reader);
+    /// <summary>Any JSON value: a raw copy with a <paramref name="source"/>, else a boxed <see cref="JsonElement"/>; JSON null is null.</summary>
+    private static object? ReadElement(ref Utf8JsonReader reader, ReadOnlySpan<byte> source) =>
+        reader.TokenType == JsonTokenType.Null ? null
+        : source.IsEmpty ? JsonElement.ParseValue(ref reader)
+        : DeferredJson.Copy(ref reader, source);
+
+    /// <summary>
+    /// The <c>urls</c> object. Deferred, its shape is still checked now (an object of strings), so a malformed one fails
+    /// here like any other field rather than on first read.
+    /// </summary>
+    private static object? ReadOrDeferUrls(ref Utf8JsonReader reader, ReadOnlySpan<byte> source)
+    {
+        if (source.IsEmpty || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return ReadUrls(ref reader);
+        }
+
+        var check = reader;
+        while (check.Read() && check.TokenType != JsonTokenType.EndObject)
+        {
+            check.Read();
+            if (check.TokenType is not (JsonTokenType.String or JsonTokenType.Null))
+            {
+                // Let the full reader name the field and the problem.
+                return ReadUrls(ref reader);
+            }
+        }
+
+        return DeferredJson.Copy(ref reader, source);
+    }
 
     private static DateTimeOffset? ReadTimestamp(ref Utf8JsonReader reader, string field)
     {

@@ -12,6 +12,12 @@ namespace Replicate;
 [JsonConverter(typeof(PredictionConverter))]
 public sealed class Prediction
 {
+    // Input, output and URLs hold null, a raw UTF-8 copy from the response (parsed on first read), or the value: see
+    // DeferredJson. A page of predictions is mostly read for ids and statuses.
+    private object? _input;
+    private object? _output;
+    private object? _urls;
+
     /// <summary>Gets the prediction id (an opaque string).</summary>
     public required string Id { get; init; }
 
@@ -25,14 +31,14 @@ public sealed class Prediction
     public PredictionStatus Status { get; init; }
 
     /// <summary>Gets the input as the server recorded it (files appear as URLs).</summary>
-    public JsonElement? Input { get; init; }
+    public JsonElement? Input { get => DeferredJson.Element(ref _input); init => _input = value; }
 
     /// <summary>
     /// Gets the raw output: any JSON the model produces, <see langword="null"/> until there is output and again once
     /// the data was removed. <see cref="ReplicateClient.RunAsync(ModelIdentifier, object, PredictionOptions?, IProgress{Prediction}?, CancellationToken)"/>
     /// wraps it in a <see cref="PredictionOutput"/> with typed views.
     /// </summary>
-    public JsonElement? Output { get; init; }
+    public JsonElement? Output { get => DeferredJson.Element(ref _output); init => _output = value; }
 
     /// <summary>Gets the model's log output so far.</summary>
     public string? Logs { get; init; }
@@ -65,7 +71,7 @@ public sealed class Prediction
     public PredictionMetrics? Metrics { get; init; }
 
     /// <summary>Gets the URLs for working with the prediction.</summary>
-    public PredictionUrls? Urls { get; init; }
+    public PredictionUrls? Urls { get => DeferredJson.Value(ref _urls, PredictionConverter.ParseUrls); init => _urls = value; }
 
     /// <summary>Gets the webhook URL, when one was requested.</summary>
     public Uri? Webhook { get; init; }
@@ -79,6 +85,15 @@ public sealed class Prediction
     /// </summary>
     [JsonIgnore]
     public PredictionProgress? Progress => PredictionProgress.Parse(Logs);
+
+    /// <summary>Sets <see cref="Input"/>, <see cref="Output"/> and <see cref="Urls"/> from raw JSON copies, for the reader.</summary>
+    internal object? RawInput { init => _input = value; }
+
+    /// <inheritdoc cref="RawInput"/>
+    internal object? RawOutput { init => _output = value; }
+
+    /// <inheritdoc cref="RawInput"/>
+    internal object? RawUrls { init => _urls = value; }
 
     /// <inheritdoc />
     public override string ToString() => $"Prediction {Id} ({Status})";
