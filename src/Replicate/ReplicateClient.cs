@@ -13,6 +13,9 @@ public class ReplicateClient : IDisposable
     private readonly HttpClient? _ownedHttpClient;
     private readonly ReplicateTransport _transport;
 
+    /// <summary>What <see cref="RunAsync"/> creates with when the caller passes no options (never handed out, never changed).</summary>
+    private readonly PredictionOptions _defaultRunOptions;
+
     /// <summary>Initializes a client configured from environment variables (<c>REPLICATE_API_TOKEN</c>, ...).</summary>
     public ReplicateClient()
         : this(new ReplicateClientOptions())
@@ -50,6 +53,7 @@ public class ReplicateClient : IDisposable
     {
         _transport = transport;
         _ownedHttpClient = ownsHttpClient ? transport.Http : null;
+        _defaultRunOptions = RunOptions(transport.Options.Wait, null);
         Predictions = new PredictionsClient(_transport);
         Files = new FilesClient(_transport);
         Trainings = new TrainingsClient(_transport);
@@ -132,15 +136,7 @@ public class ReplicateClient : IDisposable
         using var activity = ReplicateTelemetry.StartActivity("replicate.run", model);
         try
         {
-            var wait = options?.Wait ?? _transport.Options.Wait;
-            var createOptions = new PredictionOptions
-            {
-                Wait = wait > TimeSpan.Zero ? wait : null,
-                CancelAfter = options?.CancelAfter,
-                Webhook = options?.Webhook,
-                WebhookEventsFilter = options?.WebhookEventsFilter,
-                FileEncodingStrategy = options?.FileEncodingStrategy,
-            };
+            var createOptions = options is null ? _defaultRunOptions : RunOptions(options.Wait ?? _transport.Options.Wait, options);
             var prediction = await Predictions.CreateAsync(model, input, createOptions, cancellationToken).ConfigureAwait(false);
             activity?.SetTag("replicate.prediction.id", prediction.Id);
             progress?.Report(prediction);
@@ -165,6 +161,16 @@ public class ReplicateClient : IDisposable
             throw;
         }
     }
+
+    /// <summary>The options of the create behind <see cref="RunAsync"/>: the caller's, with the sync wait resolved.</summary>
+    private static PredictionOptions RunOptions(TimeSpan wait, PredictionOptions? options) => new()
+    {
+        Wait = wait > TimeSpan.Zero ? wait : null,
+        CancelAfter = options?.CancelAfter,
+        Webhook = options?.Webhook,
+        WebhookEventsFilter = options?.WebhookEventsFilter,
+        FileEncodingStrategy = options?.FileEncodingStrategy,
+    };
 
     /// <summary>
     /// Runs a model and streams its server-sent events as they arrive: tokens of a language model, or file URLs of a file

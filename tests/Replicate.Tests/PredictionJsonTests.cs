@@ -117,6 +117,7 @@ public class PredictionJsonTests
     [InlineData("""{"id":"x","status":"processing","input":{},"output":null,"urls":null}""")]
     [InlineData("""{"id":"x","status":"succeeded","output":"ok","input":{"s":"\u00e9\n"},"urls":{"get":"https://api.replicate.com/v1/predictions/x"}}""")]
     [InlineData("""{"id":"x","status":"succeeded","output":12.5,"input":{"a":true}}""")]
+    [InlineData("""{"id":"x","status":"succeeded","metrics":{"predict_time":0.5,"total_time":null,"output_token_count":17,"new_one":3}}""")]
     public void BufferedRead_DefersFieldsButReadsTheSameAsTheSerializer(string json)
     {
         var eager = Read(json);
@@ -128,6 +129,9 @@ public class PredictionJsonTests
         Assert.Equal(eager.Urls?.Get, deferred.Urls?.Get);
         Assert.Equal(eager.Urls?.Stream, deferred.Urls?.Stream);
         Assert.Equal(eager.Output?.GetRawText(), deferred.Output?.GetRawText());
+        Assert.Equal(eager.Metrics?.PredictTime, deferred.Metrics?.PredictTime);
+        Assert.Equal(eager.Metrics?.OutputTokenCount, deferred.Metrics?.OutputTokenCount);
+        Assert.Equal(eager.Metrics?.AdditionalProperties?.Keys, deferred.Metrics?.AdditionalProperties?.Keys);
     }
 
     [Fact]
@@ -153,6 +157,9 @@ public class PredictionJsonTests
     [InlineData("""{"id":"x"} {"id":"y"}""")]
     [InlineData("""{"id":"x","status":3}""")]
     [InlineData("""{"status":"starting"}""")]
+    [InlineData("""{"id":"x","metrics":{"predict_time":"fast"}}""")]
+    [InlineData("""{"id":"x","metrics":{"total_time":1e999}}""")]
+    [InlineData("""{"id":"x","metrics":[]}""")]
     [InlineData("""[]""")]
     public void BufferedRead_MalformedPredictions_ThrowJsonExceptionAtOnce(string json) =>
         Assert.ThrowsAny<JsonException>(() => ReadBuffered<Prediction>(json));

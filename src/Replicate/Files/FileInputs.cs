@@ -23,11 +23,11 @@ internal sealed class FileInputs
 
     private const string PlaceholderPrefix = "replicate-file-input:";
 
-    private readonly List<object> _values = [];
+    private List<object>? _values;
     private Dictionary<object, int>? _byReference;
     private string? _prefix;
 
-    public int Count => _values.Count;
+    public int Count => _values?.Count ?? 0;
 
     /// <summary>Records a file value and returns its placeholder; the same object twice gets one placeholder (a stream can be read only once).</summary>
     public string Add(object value)
@@ -39,8 +39,8 @@ internal sealed class FileInputs
             return _prefix + existing.ToString(CultureInfo.InvariantCulture);
         }
 
-        var index = _values.Count;
-        _values.Add(value);
+        var index = Count;
+        (_values ??= []).Add(value);
         if (isReference)
         {
             _byReference![value] = index;
@@ -67,7 +67,7 @@ internal sealed class FileInputs
         long inlined = 0;
         for (var i = 0; i < urls.Length; i++)
         {
-            var value = files._values[i];
+            var value = files._values![i];
             var size = KnownSize(value);
             var inline = strategy switch
             {

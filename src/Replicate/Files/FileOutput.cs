@@ -41,7 +41,7 @@ public sealed class FileOutput
         }
 
         var request = _transport.CreateRequest(HttpMethod.Get, Uri, accept: "*/*");
-        request.Options.Set(RetryHandler.StreamResponseKey, true);
+        request.StreamResponse = true;
         try
         {
             var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);

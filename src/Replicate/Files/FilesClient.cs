@@ -193,7 +193,7 @@ public class FilesClient
         // multipart/form-data built by hand: MultipartFormDataContent would add filename* and unquoted parameters,
         // while the API (like browsers) expects a quoted UTF-8 filename and the part's own Content-Type.
         var body = new MultipartContent("form-data") { HeaderEncodingSelector = static (_, _) => Encoding.UTF8 };
-        HttpRequestMessage request;
+        ApiRequest request;
         try
         {
             body.Add(part);
@@ -218,10 +218,10 @@ public class FilesClient
 
         // Sending the body is part of the time to response headers, and a large file takes as long as it takes:
         // only the caller's token bounds an upload.
-        request.Options.Set(RetryHandler.AttemptTimeoutKey, Timeout.InfiniteTimeSpan);
+        request.AttemptTimeout = Timeout.InfiniteTimeSpan;
         if (!canResend)
         {
-            request.Options.Set(RetryHandler.NoRetryKey, true);
+            request.NoRetry = true;
         }
 
         try

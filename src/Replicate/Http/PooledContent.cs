@@ -22,7 +22,7 @@ internal sealed class PooledContent : HttpContent
     public ReadOnlyMemory<byte> Memory => _buffer is { } buffer ? buffer.AsMemory(0, _length) : throw new ObjectDisposedException(nameof(PooledContent));
 
     /// <summary>Reads <paramref name="source"/> to its end, failing past <paramref name="maxBytes"/> or short of a declared length.</summary>
-    public static async Task<PooledContent> ReadAsync(Stream source, long? declaredLength, int maxBytes, Func<string> describe, CancellationToken cancellationToken)
+    public static async ValueTask<PooledContent> ReadAsync(Stream source, long? declaredLength, int maxBytes, HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var buffer = ArrayPool<byte>.Shared.Rent(declaredLength is > 0 ? (int)declaredLength.Value : 4096);
         var length = 0;
@@ -34,7 +34,7 @@ internal sealed class PooledContent : HttpContent
                 {
                     if (length >= maxBytes)
                     {
-                        throw new ReplicateException($"The response to {describe()} is larger than the {maxBytes / (1024 * 1024)} MiB an API response may have; refusing to buffer it.");
+                        throw new ReplicateException($"The response to {RetryHandler.Describe(response)} is larger than the {maxBytes / (1024 * 1024)} MiB an API response may have; refusing to buffer it.");
                     }
 
                     var larger = ArrayPool<byte>.Shared.Rent((int)Math.Min((long)buffer.Length * 2, maxBytes));

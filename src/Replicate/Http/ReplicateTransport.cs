@@ -60,9 +60,9 @@ internal sealed class ReplicateTransport
     /// Creates a request with the SDK's headers. The token goes only to the API host and Replicate-owned hosts over
     /// HTTPS; an API request without a configured token fails here, before anything is sent.
     /// </summary>
-    public HttpRequestMessage CreateRequest(HttpMethod method, Uri uri, string? accept = "application/json")
+    public ApiRequest CreateRequest(HttpMethod method, Uri uri, string? accept = "application/json")
     {
-        var request = new HttpRequestMessage(method, uri);
+        var request = new ApiRequest(method, uri);
         request.Headers.TryAddWithoutValidation("User-Agent", _userAgent);
         if (accept is not null)
         {
@@ -118,8 +118,6 @@ internal sealed class ReplicateTransport
     private void RecordRequest(HttpRequestMessage request, long started, HttpResponseMessage? response, Exception? error)
     {
         var elapsed = TimeProvider.GetElapsedTime(started);
-        var path = request.RequestUri?.AbsolutePath ?? string.Empty;
-        var attempts = request.Options.TryGetValue(RetryHandler.AttemptsKey, out var count) ? count : 1;
         if (ReplicateTelemetry.RequestDuration.Enabled)
         {
             ReplicateTelemetry.RequestDuration.Record(
@@ -132,11 +130,14 @@ internal sealed class ReplicateTransport
 
         if (response is not null)
         {
-            Log.RequestCompleted(Logger, request.Method.Method, path, (int)response.StatusCode, elapsed.TotalMilliseconds, attempts);
+            if (Logger.IsEnabled(LogLevel.Debug))
+            {
+                Log.RequestCompleted(Logger, request.Method.Method, request.RequestUri?.AbsolutePath ?? string.Empty, (int)response.StatusCode, elapsed.TotalMilliseconds, ApiRequest.AttemptsOf(request));
+            }
         }
         else if (error is not null)
         {
-            Log.RequestFailed(Logger, request.Method.Method, path, elapsed.TotalMilliseconds, attempts, error.GetType().Name + ": " + error.Message);
+            Log.RequestFailed(Logger, request.Method.Method, request.RequestUri?.AbsolutePath ?? string.Empty, elapsed.TotalMilliseconds, ApiRequest.AttemptsOf(request), error.GetType().Name + ": " + error.Message);
         }
     }
 
@@ -222,7 +223,9 @@ internal sealed class ReplicateTransport
         }
 
         var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
-        content.Headers.ContentType = new MediaTypeHeaderValue("application/json");
+
+        // Sent as written; the typed header would parse and allocate a media type for every request.
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
         return content;
     }
 
@@ -311,7 +314,7 @@ internal sealed class ReplicateTransport
         }
 
         var retryAfter = ParseRetryAfter(response, TimeProvider);
-        int? attempts = request.Options.TryGetValue(RetryHandler.AttemptsKey, out var count) ? count : null;
+        int? attempts = request is ApiRequest { Attempts: > 0 } api ? api.Attempts : null;
         var uri = request.RequestUri is { } requestUri ? StripQuery(requestUri) : null;
         var message = ReplicateApiException.Describe(response.StatusCode, request.Method.Method, uri, details?.Title, details?.Detail, retryAfter, body, attempts);
         return new ReplicateApiException(response.StatusCode, message)

@@ -15,21 +15,6 @@ namespace Replicate;
 /// </summary>
 internal sealed class RetryHandler : DelegatingHandler
 {
-    /// <summary>How many attempts the request took, for error messages.</summary>
-    public static readonly HttpRequestOptionsKey<int> AttemptsKey = new("Replicate.Attempts");
-
-    /// <summary>Overrides the attempt timeout (a sync-wait create holds the connection for up to 60 s).</summary>
-    public static readonly HttpRequestOptionsKey<TimeSpan> AttemptTimeoutKey = new("Replicate.AttemptTimeout");
-
-    /// <summary>Marks a request whose body cannot be sent twice (a non-seekable upload).</summary>
-    public static readonly HttpRequestOptionsKey<bool> NoRetryKey = new("Replicate.NoRetry");
-
-    /// <summary>
-    /// Marks a request whose response body is consumed as a stream (SSE, file downloads). Every other response body is
-    /// read inside the attempt, so a cut or trickling body is retried (reads) and bounded by the attempt timeout.
-    /// </summary>
-    public static readonly HttpRequestOptionsKey<bool> StreamResponseKey = new("Replicate.StreamResponse");
-
     /// <summary>The largest non-streamed response body accepted; API responses are kilobytes.</summary>
     internal const int MaxBufferedResponseBytes = 64 * 1024 * 1024;
 
@@ -88,11 +73,16 @@ internal sealed class RetryHandler : DelegatingHandler
                 static async (context, state) =>
                 {
                     var (handler, request) = state;
-                    request.Options.Set(AttemptsKey, (request.Options.TryGetValue(AttemptsKey, out var attempts) ? attempts : 0) + 1);
+                    var api = request as ApiRequest;
+                    if (api is not null)
+                    {
+                        api.Attempts++;
+                    }
+
                     try
                     {
                         var response = await handler.SendAttemptAsync(request, context.CancellationToken).ConfigureAwait(false);
-                        if (!(request.Options.TryGetValue(StreamResponseKey, out var streamed) && streamed))
+                        if (api is not { StreamResponse: true })
                         {
                             try
                             {
@@ -117,13 +107,13 @@ internal sealed class RetryHandler : DelegatingHandler
 
             if (outcome.Exception is TimeoutRejectedException timeout)
             {
-                var attempts = request.Options.TryGetValue(AttemptsKey, out var count) ? count : 1;
+                var attempts = ApiRequest.AttemptsOf(request);
                 throw new TimeoutException(
                     $"{request.Method} {request.RequestUri?.AbsolutePath} got no response within {timeout.Timeout.TotalSeconds:0.#} s " +
                     $"(ReplicateClientOptions.RequestTimeout) after {attempts} attempt(s).", timeout);
             }
 
-            if (outcome.Exception is HttpRequestException network && request.Options.TryGetValue(AttemptsKey, out var tried) && tried > 1)
+            if (outcome.Exception is HttpRequestException network && ApiRequest.AttemptsOf(request) is var tried and > 1)
             {
                 // Say how hard we tried; keep the error kind and the cause for callers that inspect them.
                 throw new HttpRequestException(
@@ -160,40 +150,51 @@ internal sealed class RetryHandler : DelegatingHandler
     private static async Task BufferAsync(HttpResponseMessage response, CancellationToken cancellationToken)
     {
         var declared = response.Content.Headers.ContentLength;
-        string Describe() => $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath}";
         if (declared > MaxBufferedResponseBytes)
         {
-            throw new ReplicateException($"The response to {Describe()} declares {declared} bytes, more than the {MaxBufferedResponseBytes / (1024 * 1024)} MiB an API response may have.");
+            throw new ReplicateException($"The response to {Describe(response)} declares {declared} bytes, more than the {MaxBufferedResponseBytes / (1024 * 1024)} MiB an API response may have.");
         }
 
         PooledContent content;
         var source = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
         await using (source.ConfigureAwait(false))
         {
-            content = await PooledContent.ReadAsync(source, declared, MaxBufferedResponseBytes, Describe, cancellationToken).ConfigureAwait(false);
+            content = await PooledContent.ReadAsync(source, declared, MaxBufferedResponseBytes, response, cancellationToken).ConfigureAwait(false);
         }
 
-        foreach (var header in response.Content.Headers)
+        // Copied as they came: enumerating the typed view would parse and allocate every value.
+        foreach (var (name, values) in response.Content.Headers.NonValidated)
         {
-            content.Headers.TryAddWithoutValidation(header.Key, header.Value);
+            if (values.Count == 1)
+            {
+                content.Headers.TryAddWithoutValidation(name, values.ToString());
+            }
+            else
+            {
+                content.Headers.TryAddWithoutValidation(name, values);
+            }
         }
 
         response.Content.Dispose();
         response.Content = content;
     }
 
+    /// <summary>Names a response's request in messages: <c>GET /v1/predictions</c>.</summary>
+    internal static string Describe(HttpResponseMessage response) =>
+        $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath}";
+
     private Task<HttpResponseMessage> SendAttemptAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
         base.SendAsync(request, cancellationToken);
 
     private TimeSpan AttemptTimeout(ResilienceContext context) =>
-        context.Properties.TryGetValue(RequestKey, out var request) && request.Options.TryGetValue(AttemptTimeoutKey, out var timeout)
+        context.Properties.TryGetValue(RequestKey, out var request) && request is ApiRequest { AttemptTimeout: { } timeout }
             ? timeout
             : _options.RequestTimeout;
 
     private bool ShouldRetry(ResilienceContext context, Outcome<HttpResponseMessage> outcome)
     {
         if (!context.Properties.TryGetValue(RequestKey, out var request)
-            || (request.Options.TryGetValue(NoRetryKey, out var noRetry) && noRetry))
+            || request is ApiRequest { NoRetry: true })
         {
             return false;
         }

@@ -51,6 +51,16 @@ internal sealed class PredictionConverter : JsonConverter<Prediction>
         return ReadUrls(ref reader) ?? new PredictionUrls();
     }
 
+    /// <summary>Parses the raw <c>metrics</c> object a deferred <see cref="Prediction.Metrics"/> kept.</summary>
+    public static PredictionMetrics ParseMetrics(byte[] utf8)
+    {
+        var reader = new Utf8JsonReader(utf8);
+        reader.Read();
+
+        // Only objects are deferred, so this is never null.
+        return ReadMetrics(ref reader) ?? new PredictionMetrics();
+    }
+
     /// <summary><c>{"next": ..., "previous": ..., "results": [...]}</c>, read by hand so the items can defer their fields.</summary>
     private static Page<Prediction>? ReadPage(ReadOnlySpan<byte> utf8)
     {
@@ -127,10 +137,9 @@ internal sealed class PredictionConverter : JsonConverter<Prediction>
 
         string? id = null, model = null, version = null, logs = null, error = null, deployment = null, createdBy = null;
         PredictionStatus status = default;
-        object? input = null, output = null, urls = null;
+        object? input = null, output = null, metrics = null, urls = null;
         DateTimeOffset? createdAt = null, startedAt = null, completedAt = null, deadline = null;
         var dataRemoved = false;
-        PredictionMetrics? metrics = null;
         Uri? webhook = null;
         List<WebhookEventType>? filter = null;
 
@@ -201,7 +210,7 @@ internal sealed class PredictionConverter : JsonConverter<Prediction>
             }
             else if (name.ValueTextEquals("metrics"u8))
             {
-                metrics = ReadMetrics(ref reader);
+                metrics = ReadOrDeferMetrics(ref reader, source);
             }
             else if (name.ValueTextEquals("deployment"u8))
             {
@@ -247,7 +256,7 @@ internal sealed class PredictionConverter : JsonConverter<Prediction>
             DataRemoved = dataRemoved,
             Deployment = deployment,
             Source = createdBy,
-            Metrics = metrics,
+            RawMetrics = metrics,
             RawUrls = urls,
             Webhook = webhook,
             WebhookEventsFilter = filter,
@@ -450,6 +459,30 @@ internal sealed class PredictionConverter : JsonConverter<Prediction>
         reader.TokenType == JsonTokenType.Null ? null
         : source.IsEmpty ? JsonElement.ParseValue(ref reader)
         : DeferredJson.Copy(ref reader, source);
+
+    /// <summary>
+    /// The <c>metrics</c> object. Deferred only when every value is a finite number or null, so whatever the full reader
+    /// would refuse still fails here, and anything unusual (a nested metric) is simply read now.
+    /// </summary>
+    private static object? ReadOrDeferMetrics(ref Utf8JsonReader reader, ReadOnlySpan<byte> source)
+    {
+        if (source.IsEmpty || reader.TokenType != JsonTokenType.StartObject)
+        {
+            return ReadMetrics(ref reader);
+        }
+
+        var check = reader;
+        while (check.Read() && check.TokenType != JsonTokenType.EndObject)
+        {
+            check.Read();
+            if (check.TokenType != JsonTokenType.Null && !(check.TokenType == JsonTokenType.Number && check.TryGetDouble(out var value) && double.IsFinite(value)))
+            {
+                return ReadMetrics(ref reader);
+            }
+        }
+
+        return DeferredJson.Copy(ref reader, source);
+    }
 
     /// <summary>
     /// The <c>urls</c> object. Deferred, its shape is still checked now (an object of strings), so a malformed one fails

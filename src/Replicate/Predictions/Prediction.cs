@@ -12,10 +12,11 @@ namespace Replicate;
 [JsonConverter(typeof(PredictionConverter))]
 public sealed class Prediction
 {
-    // Input, output and URLs hold null, a raw UTF-8 copy from the response (parsed on first read), or the value: see
-    // DeferredJson. A page of predictions is mostly read for ids and statuses.
+    // Input, output, metrics and URLs hold null, a raw UTF-8 copy from the response (parsed on first read), or the
+    // value: see DeferredJson. A page of predictions is mostly read for ids and statuses.
     private object? _input;
     private object? _output;
+    private object? _metrics;
     private object? _urls;
 
     /// <summary>Gets the prediction id (an opaque string).</summary>
@@ -68,7 +69,7 @@ public sealed class Prediction
     public string? Source { get; init; }
 
     /// <summary>Gets the metrics the server reported.</summary>
-    public PredictionMetrics? Metrics { get; init; }
+    public PredictionMetrics? Metrics { get => DeferredJson.Value(ref _metrics, PredictionConverter.ParseMetrics); init => _metrics = value; }
 
     /// <summary>Gets the URLs for working with the prediction.</summary>
     public PredictionUrls? Urls { get => DeferredJson.Value(ref _urls, PredictionConverter.ParseUrls); init => _urls = value; }
@@ -86,11 +87,14 @@ public sealed class Prediction
     [JsonIgnore]
     public PredictionProgress? Progress => PredictionProgress.Parse(Logs);
 
-    /// <summary>Sets <see cref="Input"/>, <see cref="Output"/> and <see cref="Urls"/> from raw JSON copies, for the reader.</summary>
+    /// <summary>Sets <see cref="Input"/>, <see cref="Output"/>, <see cref="Metrics"/> and <see cref="Urls"/> from raw JSON copies, for the reader.</summary>
     internal object? RawInput { init => _input = value; }
 
     /// <inheritdoc cref="RawInput"/>
     internal object? RawOutput { init => _output = value; }
+
+    /// <inheritdoc cref="RawInput"/>
+    internal object? RawMetrics { init => _metrics = value; }
 
     /// <inheritdoc cref="RawInput"/>
     internal object? RawUrls { init => _urls = value; }

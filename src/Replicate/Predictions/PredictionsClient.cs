@@ -205,7 +205,7 @@ public class PredictionsClient
 
             // The server holds the connection up to N s: the attempt timeout must outlast it.
             var attemptTimeout = TimeSpan.FromSeconds(seconds + 10);
-            request.Options.Set(RetryHandler.AttemptTimeoutKey, attemptTimeout > _transport.Options.RequestTimeout ? attemptTimeout : _transport.Options.RequestTimeout);
+            request.AttemptTimeout = attemptTimeout > _transport.Options.RequestTimeout ? attemptTimeout : _transport.Options.RequestTimeout;
         }
 
         if (options?.CancelAfter is { } cancelAfter)

@@ -143,7 +143,7 @@ internal static class PredictionStream
     {
         var request = transport.CreateRequest(HttpMethod.Get, streamUri, accept: "text/event-stream");
         request.Headers.CacheControl = new System.Net.Http.Headers.CacheControlHeaderValue { NoStore = true };
-        request.Options.Set(RetryHandler.StreamResponseKey, true);
+        request.StreamResponse = true;
         if (lastEventId is not null)
         {
             request.Headers.TryAddWithoutValidation("Last-Event-ID", lastEventId);
