@@ -195,4 +195,49 @@ public class PredictionJsonTests
             Assert.All(seen, s => Assert.Equal("Alice", s.Item3));
         }
     }
+
+    [Fact]
+    public void FastTimestamps_AgreeWithTheGeneralParser()
+    {
+        // Random timestamps in and around the API's shape; whatever the fast path accepts must be exactly what
+        // Utf8JsonReader.TryGetDateTimeOffset reads, and the API's own shape must take the fast path.
+        var random = new Random(3339);
+        var fastHits = 0;
+        for (var round = 0; round < 50_000; round++)
+        {
+            var text = string.Create(System.Globalization.CultureInfo.InvariantCulture,
+                $"{random.Next(0, 10_000):D4}-{random.Next(0, 14):D2}-{random.Next(0, 33):D2}T{random.Next(0, 26):D2}:{random.Next(0, 62):D2}:{random.Next(0, 62):D2}");
+            text += random.Next(4) switch
+            {
+                0 => string.Empty,
+                _ => "." + string.Concat(Enumerable.Range(0, random.Next(0, 12)).Select(_ => (char)('0' + random.Next(10)))),
+            };
+            text += random.Next(10) switch { 0 => "+00:00", 1 => "z", 2 => string.Empty, _ => "Z" };
+            if (random.Next(20) == 0)
+            {
+                var chars = text.ToCharArray();
+                chars[random.Next(chars.Length)] = "x-:T.9"[random.Next(6)];
+                text = new string(chars);
+            }
+
+            var reader = new Utf8JsonReader(Encoding.UTF8.GetBytes("\"" + text + "\""));
+            reader.Read();
+            var general = reader.TryGetDateTimeOffset(out var expected);
+            if (Rfc3339.TryParseUtc(Encoding.UTF8.GetBytes(text), out var fast))
+            {
+                fastHits++;
+                Assert.True(general, text);
+                Assert.Equal(expected, fast);
+                Assert.Equal(expected.Offset, fast.Offset);
+            }
+            else
+            {
+                // Anything general accepts in the API's exact shape must not miss the fast path.
+                Assert.False(general && System.Text.RegularExpressions.Regex.IsMatch(text, @"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d{1,9})?Z$"), text);
+            }
+        }
+
+        Assert.True(fastHits > 5_000, $"only {fastHits} took the fast path");
+    }
 }
+

@@ -47,10 +47,14 @@ internal static class DeferredJson
     /// </summary>
     public static byte[] Copy(ref Utf8JsonReader reader, ReadOnlySpan<byte> source)
     {
-        var start = checked((int)reader.TokenStartIndex);
+        var start = reader;
         reader.Skip();
-        return source[start..checked((int)reader.BytesConsumed)].ToArray();
+        return Copy(start, reader, source);
     }
+
+    /// <summary>Copies the raw bytes from the token <paramref name="start"/> is on to the end of the one <paramref name="end"/> is on.</summary>
+    public static byte[] Copy(in Utf8JsonReader start, in Utf8JsonReader end, ReadOnlySpan<byte> source) =>
+        source[checked((int)start.TokenStartIndex)..checked((int)end.BytesConsumed)].ToArray();
 
     private static object Publish(ref object? slot, byte[] raw, object value) =>
         Interlocked.CompareExchange(ref slot, value, raw) is byte[] ? value : Volatile.Read(ref slot)!;

@@ -471,17 +471,19 @@ internal sealed class PredictionConverter : JsonConverter<Prediction>
             return ReadMetrics(ref reader);
         }
 
-        var check = reader;
-        while (check.Read() && check.TokenType != JsonTokenType.EndObject)
+        // One pass that checks and finds the end; on anything unusual, back to the start and read it all now.
+        var start = reader;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            check.Read();
-            if (check.TokenType != JsonTokenType.Null && !(check.TokenType == JsonTokenType.Number && check.TryGetDouble(out var value) && double.IsFinite(value)))
+            reader.Read();
+            if (reader.TokenType != JsonTokenType.Null && !(reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var value) && double.IsFinite(value)))
             {
+                reader = start;
                 return ReadMetrics(ref reader);
             }
         }
 
-        return DeferredJson.Copy(ref reader, source);
+        return DeferredJson.Copy(start, reader, source);
     }
 
     /// <summary>
@@ -495,18 +497,19 @@ internal sealed class PredictionConverter : JsonConverter<Prediction>
             return ReadUrls(ref reader);
         }
 
-        var check = reader;
-        while (check.Read() && check.TokenType != JsonTokenType.EndObject)
+        var start = reader;
+        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
-            check.Read();
-            if (check.TokenType is not (JsonTokenType.String or JsonTokenType.Null))
+            reader.Read();
+            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.Null))
             {
-                // Let the full reader name the field and the problem.
+                // Let the full reader name the field and the problem (or skip a field it does not know).
+                reader = start;
                 return ReadUrls(ref reader);
             }
         }
 
-        return DeferredJson.Copy(ref reader, source);
+        return DeferredJson.Copy(start, reader, source);
     }
 
     private static DateTimeOffset? ReadTimestamp(ref Utf8JsonReader reader, string field)
@@ -516,7 +519,8 @@ internal sealed class PredictionConverter : JsonConverter<Prediction>
             return null;
         }
 
-        if (reader.TokenType == JsonTokenType.String && reader.TryGetDateTimeOffset(out var value))
+        if (reader.TokenType == JsonTokenType.String
+            && ((!reader.ValueIsEscaped && !reader.HasValueSequence && Rfc3339.TryParseUtc(reader.ValueSpan, out var value)) || reader.TryGetDateTimeOffset(out value)))
         {
             return value;
         }
