@@ -24,6 +24,9 @@ public sealed class PaginateScenario(BenchmarkSettings settings) : Scenario
 
     protected override string Unit => "item";
 
+    /// <summary>One pass per slice.</summary>
+    public override int Slices => settings.PaginatePasses;
+
     public override async Task SetupAsync(CancellationToken cancellationToken)
     {
         _emulator = await ReplicateEmulator.StartAsync(
@@ -47,16 +50,13 @@ public sealed class PaginateScenario(BenchmarkSettings settings) : Scenario
     public override async Task<RunResult> RunAsync(Side side, CancellationToken cancellationToken)
     {
         var expected = settings.PaginateItems;
-        for (var pass = 0; pass < settings.PaginatePasses; pass++)
+        var count = side == Side.Sdk ? await EnumerateSdkAsync(expected, cancellationToken) : await EnumerateBaselineAsync(expected, cancellationToken);
+        if (count != expected)
         {
-            var count = side == Side.Sdk ? await EnumerateSdkAsync(expected, cancellationToken) : await EnumerateBaselineAsync(expected, cancellationToken);
-            if (count != expected)
-            {
-                throw new InvalidOperationException($"{side} listed {count} predictions; {expected} exist.");
-            }
+            throw new InvalidOperationException($"{side} listed {count} predictions; {expected} exist.");
         }
 
-        return new RunResult((double)expected * settings.PaginatePasses);
+        return new RunResult(expected);
     }
 
     protected override async ValueTask DisposeAsyncCore()

@@ -25,6 +25,8 @@ public sealed class RunSeqScenario(BenchmarkSettings settings) : Scenario
 
     protected override (string Label, double Bytes) AllocationScale => ("KB", KiB);
 
+    public override int Slices => settings.RunSeqSlices;
+
     public override async Task SetupAsync(CancellationToken cancellationToken)
     {
         _emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { RecordRequests = false, IncludeDemoModels = false }, cancellationToken);
@@ -35,31 +37,27 @@ public sealed class RunSeqScenario(BenchmarkSettings settings) : Scenario
 
     public override async Task<RunResult> RunAsync(Side side, CancellationToken cancellationToken)
     {
-        var calls = settings.RunSeqCalls;
-        var latencies = new double[calls];
+        var calls = settings.RunSeqCalls / Slices;
+        var result = new RunResult(calls);
         for (var i = 0; i < calls; i++)
         {
             var started = Stopwatch.GetTimestamp();
             var output = side == Side.Sdk ? await SdkCallAsync(cancellationToken) : await BaselineCallAsync(cancellationToken);
-            latencies[i] = Stopwatch.GetElapsedTime(started).TotalMilliseconds;
+            result.LatenciesMs.Add(Stopwatch.GetElapsedTime(started).TotalMilliseconds);
             if (output != "ok")
             {
                 throw new InvalidOperationException($"{side} call {i} returned '{output}', not 'ok'.");
             }
         }
 
-        Array.Sort(latencies);
-        var result = new RunResult(calls);
-        result.Extra["p50"] = ScenarioRunner.Percentile(latencies, 0.50);
-        result.Extra["p99"] = ScenarioRunner.Percentile(latencies, 0.99);
         return result;
     }
 
     public override IEnumerable<MetricSpec> Metrics()
     {
         yield return Throughput();
-        yield return ExtraMetric("p50", "p50 latency, ms", format: "0.000");
-        yield return ExtraMetric("p99", "p99 latency, ms", format: "0.000");
+        yield return new MetricSpec("p50 latency, ms", m => m.Result.LatencyPercentile(0.50), Format: "0.000");
+        yield return new MetricSpec("p99 latency, ms", m => m.Result.LatencyPercentile(0.99), Format: "0.000");
         yield return CpuPerUnit();
         yield return AllocatedPerUnit(Target.DeltaBelow(8, "KB"));
         yield return PeakWorkingSet();

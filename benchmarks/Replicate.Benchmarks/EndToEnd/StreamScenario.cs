@@ -34,11 +34,12 @@ public abstract class StreamScenario : Scenario
     private string? _baselineStreamUrl;
     private long _modelTicks;
 
-    protected StreamScenario(string[] tokens, int tokenCount, bool replay)
+    protected StreamScenario(string[] tokens, int tokenCount, bool replay, int replayPasses)
     {
         _tokens = tokens;
         TokenCount = tokenCount;
         Replay = replay;
+        Passes = replay ? replayPasses : 1;
     }
 
     /// <summary>How many output events the model emits.</summary>
@@ -47,9 +48,12 @@ public abstract class StreamScenario : Scenario
     /// <summary>Whether the stream is read after the model finished (see the class remarks).</summary>
     protected bool Replay { get; }
 
+    /// <summary>How many times a run reads the stream: replays read the finished stream several times per run.</summary>
+    protected int Passes { get; }
+
     /// <summary>How the description names the mode.</summary>
     protected string Mode => Replay
-        ? "read after the model finished: Predictions.StreamAsync(prediction) vs HttpClient GET urls.stream + SseParser"
+        ? $"read {Passes} time(s) per run after the model finished: Predictions.StreamAsync(prediction) vs HttpClient GET urls.stream + SseParser"
         : "StreamAsync while the model emits vs HttpClient create + GET urls.stream + SseParser";
 
     /// <summary>The work units a run counts for <paramref name="tokens"/> output events (tokens, or MiB).</summary>
@@ -102,13 +106,22 @@ public abstract class StreamScenario : Scenario
 
     public override async Task<RunResult> RunAsync(Side side, CancellationToken cancellationToken)
     {
-        var started = Stopwatch.GetTimestamp();
-        var (tokens, chars, firstToken) = side == Side.Sdk
-            ? await ReadSdkAsync(started, cancellationToken)
-            : await ReadBaselineAsync(started, cancellationToken);
-        if (tokens != TokenCount)
+        long tokens = 0, chars = 0;
+        var firstToken = TimeSpan.Zero;
+        for (var pass = 0; pass < Passes; pass++)
         {
-            throw new InvalidOperationException($"{side} received {tokens} output events; the model emitted {TokenCount}.");
+            var started = Stopwatch.GetTimestamp();
+            var (passTokens, passChars, passFirstToken) = side == Side.Sdk
+                ? await ReadSdkAsync(started, cancellationToken)
+                : await ReadBaselineAsync(started, cancellationToken);
+            if (passTokens != TokenCount)
+            {
+                throw new InvalidOperationException($"{side} received {passTokens} output events; the model emitted {TokenCount}.");
+            }
+
+            tokens += passTokens;
+            chars += passChars;
+            firstToken += passFirstToken / Passes;
         }
 
         var result = new RunResult(Operations(tokens, chars));
@@ -229,7 +242,8 @@ public abstract class StreamScenario : Scenario
 }
 
 /// <summary><c>stream_burst</c>: one stream of many 8-byte tokens, written as fast as the emulator can.</summary>
-public sealed class StreamBurstScenario(BenchmarkSettings settings, bool replay = false) : StreamScenario(MakeTokens(), settings.BurstTokens, replay)
+public sealed class StreamBurstScenario(BenchmarkSettings settings, bool replay = false)
+    : StreamScenario(MakeTokens(), settings.BurstTokens, replay, settings.ReplayPasses)
 {
     public override string Name => Replay ? "stream_burst_replay" : "stream_burst";
 
@@ -245,7 +259,7 @@ public sealed class StreamBurstScenario(BenchmarkSettings settings, bool replay 
 
 /// <summary><c>stream_large</c>: a stream of few, 1 MiB tokens.</summary>
 public sealed class StreamLargeScenario(BenchmarkSettings settings, bool replay = false)
-    : StreamScenario([new string('x', settings.LargeTokenBytes)], settings.LargeTokens, replay)
+    : StreamScenario([new string('x', settings.LargeTokenBytes)], settings.LargeTokens, replay, settings.ReplayPasses)
 {
     private readonly int _tokenBytes = settings.LargeTokenBytes;
 

@@ -44,7 +44,7 @@ public sealed class BenchmarkReport(BenchmarkSettings settings, IReadOnlyList<Sc
             md.AppendLine(inv, $"- Source: `{Machine.Commit}`");
         }
 
-        md.AppendLine(inv, $"- Method: emulator (Kestrel) on 127.0.0.1 in the same process; {Settings.Warmups} warm-up run(s) per side, then {Settings.Iterations} measured runs per side ({Settings.ConcurrentIterations} for run_concurrent), alternating which side goes first; every figure is the median over those runs. SDK/baseline is the ratio of the medians (what targets are judged on); paired is the median of each iteration's own SDK/baseline ratio.");
+        md.AppendLine(inv, $"- Method: emulator (Kestrel) on 127.0.0.1 in the same process; {Settings.Warmups} warm-up run(s) per side, then {Settings.Iterations} measured runs per side ({Settings.ConcurrentIterations} for run_concurrent), alternating which side goes first; run_seq and paginate runs are cut into slices that alternate between the sides ({Settings.RunSeqSlices} and {Settings.PaginatePasses}), so load from elsewhere hits both alike; every figure is the median over those runs. SDK/baseline is the ratio of the medians (what targets are judged on); paired is the median of each iteration's own SDK/baseline ratio.");
         md.AppendLine("- CPU is `Process.TotalProcessorTime`, allocations `GC.GetTotalAllocatedBytes(true)`, both process-wide deltas, so they include the emulator's share, which is the same on both sides: ratios understate the SDK's own overhead, differences (Δ) do not. Peak working set is sampled every 2 ms and taken relative to the start of the run.");
         md.AppendLine();
         md.AppendLine("| scenario | metric | SDK | baseline | SDK/baseline | paired | target | met |");

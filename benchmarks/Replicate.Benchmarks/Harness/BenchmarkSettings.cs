@@ -14,10 +14,12 @@ public sealed record BenchmarkSettings
         Iterations = 1,
         ConcurrentIterations = 1,
         RunSeqCalls = 50,
+        RunSeqSlices = 2,
         ConcurrentPredictions = 50,
         ConcurrentModelTime = TimeSpan.FromMilliseconds(200),
         ConcurrentPollInterval = TimeSpan.FromMilliseconds(50),
         BurstTokens = 5_000,
+        ReplayPasses = 2,
         LargeTokens = 4,
         FileBytes = 32L * 1024 * 1024,
         PaginateItems = 500,
@@ -44,6 +46,13 @@ public sealed record BenchmarkSettings
 
     public int RunSeqCalls { get; init; } = 2_000;
 
+    /// <summary>
+    /// Slices of a <c>run_seq</c> run (see <see cref="Scenario.Slices"/>): a call takes ~0.1 ms, so a run lasts a few
+    /// hundred milliseconds, and other work on a 2-core machine moved whole runs by 2× and more; interleaving the sides
+    /// every 200 calls levels that out.
+    /// </summary>
+    public int RunSeqSlices { get; init; } = 10;
+
     public int ConcurrentPredictions { get; init; } = 1_000;
 
     /// <summary>How long each <c>run_concurrent</c> prediction runs on the emulator.</summary>
@@ -54,6 +63,12 @@ public sealed record BenchmarkSettings
 
     public int BurstTokens { get; init; } = 200_000;
 
+    /// <summary>
+    /// How many times a replay run reads the finished stream. One read of <c>stream_large_replay</c> takes ~40 ms, short
+    /// enough that where a gen-2 collection of the 2 MiB strings happened to land moved single runs by ±40%.
+    /// </summary>
+    public int ReplayPasses { get; init; } = 4;
+
     public int LargeTokens { get; init; } = 64;
 
     public int LargeTokenBytes { get; init; } = 1024 * 1024;
@@ -62,7 +77,10 @@ public sealed record BenchmarkSettings
 
     public int PaginateItems { get; init; } = 10_000;
 
-    /// <summary>How many times one <c>paginate</c> run lists every prediction (a single pass takes tens of milliseconds).</summary>
+    /// <summary>
+    /// How many times one <c>paginate</c> run lists every prediction (a single pass takes tens of milliseconds); each pass
+    /// is a slice (see <see cref="Scenario.Slices"/>), alternating with the other side's.
+    /// </summary>
     public int PaginatePasses { get; init; } = 5;
 
     public int PageSize { get; init; } = 100;

@@ -24,6 +24,21 @@ public sealed class Measurement
     /// <summary>Work units per second of wall time.</summary>
     public double Throughput => Result.Operations / Wall.TotalSeconds;
 
+    /// <summary>One side's run from its slices: wall, CPU and allocations add up, the peak is the highest.</summary>
+    public static Measurement Combine(Side side, IReadOnlyList<Measurement> slices)
+    {
+        ArgumentNullException.ThrowIfNull(slices);
+        return slices.Count == 1 ? slices[0] : new Measurement
+        {
+            Side = side,
+            Result = RunResult.Combine([.. slices.Select(s => s.Result)]),
+            Wall = TimeSpan.FromTicks(slices.Sum(s => s.Wall.Ticks)),
+            Cpu = TimeSpan.FromTicks(slices.Sum(s => s.Cpu.Ticks)),
+            AllocatedBytes = slices.Sum(s => s.AllocatedBytes),
+            PeakWorkingSetDelta = slices.Max(s => s.PeakWorkingSetDelta),
+        };
+    }
+
     /// <summary>Runs <paramref name="run"/> once and measures it. A full, compacting GC runs first so that runs start level.</summary>
     public static async Task<Measurement> MeasureAsync(Side side, Func<Task<RunResult>> run, TimeSpan sampleInterval)
     {

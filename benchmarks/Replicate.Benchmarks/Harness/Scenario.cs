@@ -18,6 +18,14 @@ public abstract class Scenario : IAsyncDisposable
     /// <summary>The unit of work, singular (<c>call</c>, <c>token</c>, <c>MiB</c>, <c>item</c>).</summary>
     protected abstract string Unit { get; }
 
+    /// <summary>
+    /// How many slices one measured run is cut into. The runner alternates the sides slice by slice (SDK, baseline,
+    /// baseline, SDK, ...) and adds each side's slices up into its run, so load that comes and goes on a shared machine
+    /// within a run hits both sides alike. <see cref="RunAsync"/> then does 1/<c>Slices</c> of the run's work.
+    /// Only for scenarios whose sides can be live at once (no per-run <see cref="PrepareRunAsync"/>).
+    /// </summary>
+    public virtual int Slices => 1;
+
     /// <summary>Whether throughput must be at least 0.90 × the baseline's.</summary>
     protected virtual bool HasThroughputTarget => true;
 
@@ -33,7 +41,7 @@ public abstract class Scenario : IAsyncDisposable
     /// <summary>Gets ready for one run of <paramref name="side"/> (fresh emulator, cleared request log). Not measured.</summary>
     public virtual Task PrepareRunAsync(Side side, CancellationToken cancellationToken) => Task.CompletedTask;
 
-    /// <summary>Does the measured work once.</summary>
+    /// <summary>Does the measured work once (one slice of it when <see cref="Slices"/> is more than 1).</summary>
     public abstract Task<RunResult> RunAsync(Side side, CancellationToken cancellationToken);
 
     /// <summary>The table rows of this scenario.</summary>

@@ -12,8 +12,9 @@ public static class ScenarioRunner
         ArgumentNullException.ThrowIfNull(log);
         await scenario.SetupAsync(cancellationToken);
 
-        for (var i = 0; i < settings.Warmups; i++)
+        for (var i = 0; i < settings.Warmups * Math.Max(1, scenario.Slices); i++)
         {
+            // A warm-up run is a whole run: as many slices as a measured one (JIT tiering needs the calls).
             foreach (var side in new[] { Side.Sdk, Side.Baseline })
             {
                 await scenario.PrepareRunAsync(side, cancellationToken);
@@ -23,16 +24,27 @@ public static class ScenarioRunner
         }
 
         var runs = new List<Measurement>();
+        var slices = Math.Max(1, scenario.Slices);
         for (var i = 0; i < iterations; i++)
         {
-            // Alternate who goes first, so drift (a heap that grows, a warming CPU) does not favour one side.
+            // Alternate who goes first (per iteration, and per slice within it), so drift (a heap that grows, a warming
+            // CPU, another process's burst) does not favour one side.
             var order = i % 2 == 0 ? new[] { Side.Sdk, Side.Baseline } : new[] { Side.Baseline, Side.Sdk };
+            var parts = new Dictionary<Side, List<Measurement>> { [Side.Sdk] = [], [Side.Baseline] = [] };
+            for (var slice = 0; slice < slices; slice++)
+            {
+                foreach (var side in slice % 2 == 0 ? order : order.Reverse())
+                {
+                    await scenario.PrepareRunAsync(side, cancellationToken);
+                    using var timeout = Timeout(settings, cancellationToken);
+                    var token = timeout.Token;
+                    parts[side].Add(await Measurement.MeasureAsync(side, () => scenario.RunAsync(side, token), settings.WorkingSetSampleInterval));
+                }
+            }
+
             foreach (var side in order)
             {
-                await scenario.PrepareRunAsync(side, cancellationToken);
-                using var timeout = Timeout(settings, cancellationToken);
-                var token = timeout.Token;
-                var measurement = await Measurement.MeasureAsync(side, () => scenario.RunAsync(side, token), settings.WorkingSetSampleInterval);
+                var measurement = Measurement.Combine(side, parts[side]);
                 runs.Add(measurement);
                 await log.WriteLineAsync(string.Create(
                     CultureInfo.InvariantCulture,
