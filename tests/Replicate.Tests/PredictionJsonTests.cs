@@ -149,6 +149,19 @@ public class PredictionJsonTests
         Assert.Null(ReadBuffered<Prediction>(" null "));
     }
 
+    [Fact]
+    public void BufferedPage_ItemsKeepTheirOwnModelAndVersion_WhenNeighboursShareThem()
+    {
+        var page = ReadBuffered<Page<Prediction>>("""
+            {"results":[{"id":"1","model":"a/m","version":"v1"},{"id":"2","model":"a/m","version":"v1"},{"id":"3","model":"b/m","version":null},
+            {"id":"4","model":"a/m"},{"id":"5","model":"a\/m","version":"v1"},{"id":"6","model":"a/m","version":"v2"}]}
+            """)!;
+
+        Assert.Equal(["a/m", "a/m", "b/m", "a/m", "a/m", "a/m"], page.Results.Select(p => p.Model));
+        Assert.Equal(["v1", "v1", null, null, "v1", "v2"], page.Results.Select(p => p.Version));
+        Assert.Same(page.Results[0].Model, page.Results[1].Model);
+    }
+
     [Theory]
     [InlineData("""{"id":"x","urls":{"get":5}}""")]
     [InlineData("""{"id":"x","urls":"https://example.com"}""")]

@@ -49,9 +49,9 @@ public sealed record BenchmarkSettings
     /// <summary>
     /// Slices of a <c>run_seq</c> run (see <see cref="Scenario.Slices"/>): a call takes ~0.1 ms, so a run lasts a few
     /// hundred milliseconds, and other work on a 2-core machine moved whole runs by 2× and more; interleaving the sides
-    /// every 200 calls levels that out.
+    /// every 50 calls (a few milliseconds) levels that out.
     /// </summary>
-    public int RunSeqSlices { get; init; } = 10;
+    public int RunSeqSlices { get; init; } = 40;
 
     public int ConcurrentPredictions { get; init; } = 1_000;
 

@@ -39,12 +39,18 @@ public sealed class Measurement
         };
     }
 
-    /// <summary>Runs <paramref name="run"/> once and measures it. A full, compacting GC runs first so that runs start level.</summary>
-    public static async Task<Measurement> MeasureAsync(Side side, Func<Task<RunResult>> run, TimeSpan sampleInterval)
+    /// <summary>
+    /// Runs <paramref name="run"/> once and measures it. Unless <paramref name="collectFirst"/> is off (a later slice of
+    /// a run), a full, compacting GC runs first so that runs start level.
+    /// </summary>
+    public static async Task<Measurement> MeasureAsync(Side side, Func<Task<RunResult>> run, TimeSpan sampleInterval, bool collectFirst = true)
     {
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
-        GC.WaitForPendingFinalizers();
-        GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        if (collectFirst)
+        {
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+            GC.WaitForPendingFinalizers();
+            GC.Collect(GC.MaxGeneration, GCCollectionMode.Forced, blocking: true, compacting: true);
+        }
 
         using var process = Process.GetCurrentProcess();
         using var sampler = new PeakWorkingSetSampler(sampleInterval);

@@ -38,7 +38,8 @@ public static class ScenarioRunner
                     await scenario.PrepareRunAsync(side, cancellationToken);
                     using var timeout = Timeout(settings, cancellationToken);
                     var token = timeout.Token;
-                    parts[side].Add(await Measurement.MeasureAsync(side, () => scenario.RunAsync(side, token), settings.WorkingSetSampleInterval));
+                    // One collection per iteration, before its first slice: per slice it would cost more than the slice.
+                    parts[side].Add(await Measurement.MeasureAsync(side, () => scenario.RunAsync(side, token), settings.WorkingSetSampleInterval, collectFirst: slice == 0));
                 }
             }
 
