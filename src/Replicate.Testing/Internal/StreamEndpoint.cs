@@ -1,3 +1,4 @@
+using System.Buffers;
 using System.Globalization;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -11,6 +12,9 @@ namespace Replicate.Testing.Internal;
 internal static class StreamEndpoint
 {
     private static readonly byte[] Preamble = ": hi\n\n"u8.ToArray();
+
+    /// <summary>How much of a backlog is written before a flush: replaying a finished stream flushed every event.</summary>
+    private const int FlushThreshold = 64 * 1024;
 
     public static async Task StreamAsync(HttpContext context, EmulatorCore core, string id)
     {
@@ -46,6 +50,12 @@ internal static class StreamEndpoint
         try
         {
             await WriteAsync(response.Body, Preamble, chunkSize, token).ConfigureAwait(false);
+
+            // Events already stored (a replay, a burst) go out in large writes; one at a time only when the test asked
+            // for fragmented or paced writes.
+            var coalesce = chunkSize <= 0 && pacing <= TimeSpan.Zero;
+            var writer = response.BodyWriter;
+            var pending = 0;
             var batch = new List<PredictionEvent>();
             var next = 0;
             var written = 0;
@@ -66,8 +76,24 @@ internal static class StreamEndpoint
                         await Task.Delay(pacing, core.Time, token).ConfigureAwait(false);
                     }
 
-                    await WriteAsync(response.Body, e.Encoded, chunkSize, token).ConfigureAwait(false);
+                    if (coalesce)
+                    {
+                        writer.Write(e.Encoded);
+                        pending += e.Encoded.Length;
+                    }
+                    else
+                    {
+                        await WriteAsync(response.Body, e.Encoded, chunkSize, token).ConfigureAwait(false);
+                    }
+
                     written++;
+                    var last = e.IsDone || (dropAfter > 0 && written >= dropAfter);
+                    if (pending >= FlushThreshold || (last && pending > 0))
+                    {
+                        await writer.FlushAsync(token).ConfigureAwait(false);
+                        pending = 0;
+                    }
+
                     if (e.IsDone)
                     {
                         return;
@@ -79,6 +105,12 @@ internal static class StreamEndpoint
                         await ConnectionAbort.AbortAfterDrainAsync(context, token).ConfigureAwait(false);
                         return;
                     }
+                }
+
+                if (pending > 0)
+                {
+                    await writer.FlushAsync(token).ConfigureAwait(false);
+                    pending = 0;
                 }
 
                 await changed.WaitAsync(token).ConfigureAwait(false);
