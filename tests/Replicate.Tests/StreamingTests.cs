@@ -378,6 +378,76 @@ public class StreamingTests
     }
 
     [Fact]
+    public async Task BufferedBursts_AfterAResume_SkipWhatTheServerReplays()
+    {
+        // Both connections send everything in one write, so the events come from the parser's buffer (the enumerator's
+        // read-ahead path). The second connection replays 30..50 before going on: each token arrives once.
+        await using var server = await ScriptedServer.StartAsync(async (context, n) =>
+        {
+            context.Response.ContentType = "text/event-stream";
+            var wire = n == 1 ? OutputEvents(1, 50) : OutputEvents(30, 100) + "event: done\ndata: {}\n\n";
+            await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(wire));
+        });
+        using var client = new ReplicateClient(new ReplicateClientOptions
+        {
+            ApiToken = Token, BaseAddress = server.BaseAddress, TimeProvider = new FakeTimeProvider(), RetryDelay = TimeSpan.Zero,
+        });
+
+        var events = await Collect(client.Predictions.StreamAsync(StreamingPrediction(server.BaseAddress)));
+
+        Assert.Equal(Enumerable.Range(1, 100).Select(i => $"t{i}"), events.Where(e => e.Type == StreamEventType.Output).Select(e => e.Data));
+        Assert.Equal(StreamEventType.Done, events[^1].Type);
+        Assert.Equal(2, server.Requests.Count);
+        Assert.Equal("1:50", server.Requests[1].Headers["Last-Event-ID"]);
+    }
+
+    [Fact]
+    public async Task BufferedBurst_WithAnErrorInTheMiddle_DeliversWhatCameBefore_ThenThrows()
+    {
+        await using var server = await SseServer(OutputEvents(1, 20) + "event: error\ndata: {\"detail\":\"CUDA out of memory\"}\n\n" + OutputEvents(21, 30));
+        using var client = Client(server.BaseAddress);
+        var seen = new List<string>();
+
+        var ex = await Assert.ThrowsAsync<PredictionFailedException>(async () =>
+        {
+            await foreach (var e in client.Predictions.StreamAsync(StreamingPrediction(server.BaseAddress)))
+            {
+                seen.Add(e.Data);
+            }
+        });
+
+        Assert.Equal(Enumerable.Range(1, 20).Select(i => $"t{i}"), seen);
+        Assert.Contains("CUDA out of memory", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task BreakingOutOfABufferedBurst_EndsCleanly_AndANewEnumerationStartsOver()
+    {
+        await using var server = await SseServer(OutputEvents(1, 200) + "event: done\ndata: {}\n\n");
+        using var client = Client(server.BaseAddress);
+        var stream = client.Predictions.StreamAsync(StreamingPrediction(server.BaseAddress));
+
+        var first = new List<string>();
+        await foreach (var e in stream)
+        {
+            first.Add(e.Data);
+            if (first.Count == 10)
+            {
+                break;
+            }
+        }
+
+        var again = await Collect(stream);
+
+        Assert.Equal(Enumerable.Range(1, 10).Select(i => $"t{i}"), first);
+        Assert.Equal(201, again.Count);
+        Assert.Equal(2, server.Requests.Count);
+    }
+
+    private static string OutputEvents(int from, int to) =>
+        string.Concat(Enumerable.Range(from, to - from + 1).Select(i => $"event: output\nid: 1:{i}\ndata: t{i}\n\n"));
+
+    [Fact]
     public async Task ConsoleWrite_PrintsOnlyText() =>
         Assert.Equal("abc", string.Concat(new[]
         {

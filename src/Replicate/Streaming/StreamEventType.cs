@@ -28,6 +28,19 @@ public readonly struct StreamEventType : IEquatable<StreamEventType>, IExtensibl
     /// <summary>Always the last event; the data is JSON, <c>{}</c> or <c>{"reason":"canceled"}</c>.</summary>
     public static StreamEventType Done { get; } = new("done");
 
+    /// <summary>
+    /// The type of a received event: the known names map to the shared instances, so every later comparison (the SDK's
+    /// and the caller's) is a reference check rather than a string comparison, once per event of a 200k-token stream.
+    /// </summary>
+    internal static StreamEventType FromWire(string value) => value switch
+    {
+        "output" => Output,
+        "logs" => Logs,
+        "error" => Error,
+        "done" => Done,
+        _ => new(value),
+    };
+
     /// <inheritdoc />
     public string Value => _value ?? string.Empty;
 
