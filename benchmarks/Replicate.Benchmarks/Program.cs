@@ -121,7 +121,7 @@ public static class Program
           --quick            every scenario shrunk to seconds (CI); writes benchmarks/results/quick.md
           --scenario NAME    only these scenarios (repeat or comma-separate): run_seq, run_concurrent, stream_burst,
                              stream_large, file, paginate; writes benchmarks/results/scratch.md
-          --iterations N     measured runs per side (default 11; 7 for run_concurrent)
+          --iterations N     measured runs per side (default 21; 7 for run_concurrent)
           --out DIR          write result files to DIR instead
           --micro [ARGS]     the BenchmarkDotNet micro benchmarks; ARGS go to BenchmarkDotNet (e.g. --filter *Sse*);
                              writes benchmarks/results/micro-latest.md

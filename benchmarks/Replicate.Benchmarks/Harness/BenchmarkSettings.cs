@@ -39,7 +39,7 @@ public sealed record BenchmarkSettings
     /// Measured runs per side, alternating which side goes first. Many short runs rather than a few long ones: on a
     /// shared 2-core machine the load comes and goes within seconds, and the median shrugs off the runs it hit.
     /// </summary>
-    public int Iterations { get; init; } = 11;
+    public int Iterations { get; init; } = 21;
 
     /// <summary>Measured runs per side of <c>run_concurrent</c> (each takes a few seconds).</summary>
     public int ConcurrentIterations { get; init; } = 7;

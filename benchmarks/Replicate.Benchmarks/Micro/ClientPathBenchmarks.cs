@@ -18,6 +18,8 @@ public class ClientPathBenchmarks : IDisposable
     private static readonly object Input = new { prompt = "Write a haiku about llamas", max_tokens = 512, temperature = 0.7 };
     private ReplicateClient? _sdk;
     private RawReplicate? _raw;
+    private ReplicateClient? _sdkList;
+    private RawReplicate? _rawList;
 
     [GlobalSetup]
     public void Setup()
@@ -26,6 +28,8 @@ public class ClientPathBenchmarks : IDisposable
         var handler = new CannedHandler(Samples.PredictionJson, "application/json");
         _sdk = new ReplicateClient(new HttpClient(ReplicateClient.CreateHttpMessageHandler(options, handler)), options);
         _raw = new RawReplicate(new HttpClient(new CannedHandler(Samples.PredictionJson, "application/json")), Samples.BaseAddress, Samples.Token);
+        _sdkList = new ReplicateClient(new HttpClient(ReplicateClient.CreateHttpMessageHandler(options, new CannedHandler(Samples.PageJson, "application/json"))), options);
+        _rawList = new RawReplicate(new HttpClient(new CannedHandler(Samples.PageJson, "application/json")), Samples.BaseAddress, Samples.Token);
     }
 
     [BenchmarkCategory("get"), Benchmark(Baseline = true, Description = "HttpClient GET + JsonDocument")]
@@ -56,10 +60,38 @@ public class ClientPathBenchmarks : IDisposable
         return output.ToString().Length;
     }
 
+    [BenchmarkCategory("list"), Benchmark(Baseline = true, Description = "HttpClient GET page of 100 + JsonDocument, read every id")]
+    public async Task<int> BaselineList()
+    {
+        using var document = await _rawList!.GetJsonAsync(new Uri(Samples.BaseAddress, "predictions"), CancellationToken.None);
+        var count = 0;
+        foreach (var prediction in document.RootElement.GetProperty("results").EnumerateArray())
+        {
+            count += prediction.GetProperty("id").GetString()!.Length > 0 ? 1 : 0;
+        }
+
+        return count;
+    }
+
+    [BenchmarkCategory("list"), Benchmark(Description = "Predictions.ListAsync, page of 100, read every Id")]
+    public async Task<int> SdkList()
+    {
+        var page = await _sdkList!.Predictions.ListAsync();
+        var count = 0;
+        foreach (var prediction in page.Results)
+        {
+            count += prediction.Id.Length > 0 ? 1 : 0;
+        }
+
+        return count;
+    }
+
     public void Dispose()
     {
         _sdk?.Dispose();
         _raw?.Http.Dispose();
+        _sdkList?.Dispose();
+        _rawList?.Http.Dispose();
         GC.SuppressFinalize(this);
     }
 }

@@ -39,6 +39,20 @@ public static class Samples
                  "web":"https://replicate.com/p/ufawqhfynnddngldkgtslldrkq"}}
         """);
 
+    /// <summary>A page of 100 finished predictions as <c>GET /v1/predictions</c> returns them (the emulator's shape).</summary>
+    public static readonly byte[] PageJson = Encoding.UTF8.GetBytes(
+        "{\"next\":null,\"previous\":null,\"results\":[" + string.Join(",", Enumerable.Range(0, 100).Select(i =>
+        {
+            var id = "r8m0ge0fcpbc50px0v11nu" + i.ToString("D4", CultureInfo.InvariantCulture);
+            return "{\"id\":\"" + id + "\",\"model\":\"bench/instant\",\"version\":\"hidden\"," +
+                "\"input\":{\"prompt\":\"a photo of an astronaut riding a horse\",\"seed\":42},\"logs\":\"\",\"output\":\"ok\"," +
+                "\"data_removed\":false,\"error\":null,\"status\":\"succeeded\",\"created_at\":\"2026-11-22T07:32:13.493257Z\"," +
+                "\"started_at\":\"2026-11-22T07:32:13.493267Z\",\"completed_at\":\"2026-11-22T07:32:13.493269Z\",\"source\":\"api\"," +
+                "\"metrics\":{\"predict_time\":2E-06,\"total_time\":1.2E-05},\"urls\":{\"get\":\"http://127.0.0.1:9/v1/predictions/" + id + "\"," +
+                "\"cancel\":\"http://127.0.0.1:9/v1/predictions/" + id + "/cancel\",\"web\":\"https://replicate.com/p/" + id + "\"," +
+                "\"stream\":\"http://127.0.0.1:9/v1/streams/" + id + "\"}}";
+        })) + "]}");
+
     /// <summary>A stream of <paramref name="events"/> 8-byte output tokens in Replicate's SSE format, ending with <c>done</c>.</summary>
     public static byte[] EventStream(int events)
     {
