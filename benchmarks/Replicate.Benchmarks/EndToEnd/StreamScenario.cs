@@ -17,8 +17,9 @@ namespace Replicate.Benchmarks.EndToEnd;
 /// its stream (<c>Predictions.StreamAsync(prediction)</c> vs GET <c>urls.stream</c>), so the emulator only writes stored
 /// events and the client's share of the time is as large as it can be.
 /// </para>
-/// Each run gets a fresh emulator, so a finished stream's hundreds of thousands of stored events do not weigh on the
-/// next run's GC.
+/// Each live run gets a fresh emulator, so a finished stream's hundreds of thousands of stored events do not weigh on
+/// the next run's GC. A replay scenario creates its one prediction up front; both sides read that same stored stream,
+/// one pass per slice (<see cref="Scenario.Slices"/>), alternating.
 /// </summary>
 public abstract class StreamScenario : Scenario
 {
@@ -42,6 +43,9 @@ public abstract class StreamScenario : Scenario
         Passes = replay ? replayPasses : 1;
     }
 
+    /// <summary>Replays alternate the sides pass by pass.</summary>
+    public override int Slices => Passes;
+
     /// <summary>How many output events the model emits.</summary>
     protected int TokenCount { get; }
 
@@ -59,9 +63,44 @@ public abstract class StreamScenario : Scenario
     /// <summary>The work units a run counts for <paramref name="tokens"/> output events (tokens, or MiB).</summary>
     protected abstract double Operations(long tokens, long chars);
 
+    public override async Task SetupAsync(CancellationToken cancellationToken)
+    {
+        if (!Replay)
+        {
+            return;
+        }
+
+        // One stored stream for the whole scenario, read by both sides: the SDK creates it, the baseline reads the same
+        // urls.stream. Both clients stay open, so either side's connection is warm.
+        await StartEmulatorAsync(cancellationToken);
+        _sdk = BenchHttp.CreateSdkClient(_emulator!.BaseAddress, _emulator.ApiToken);
+        _raw = new RawReplicate(BenchHttp.CreateBaselineClient(), _emulator.BaseAddress, _emulator.ApiToken);
+        _sdkPrediction = await _sdk.Predictions.CreateAsync(Model, Input, cancellationToken: cancellationToken);
+        _baselineStreamUrl = _sdkPrediction.Urls?.Stream?.AbsoluteUri;
+        await _emitted.Task.WaitAsync(cancellationToken);
+    }
+
     public override async Task PrepareRunAsync(Side side, CancellationToken cancellationToken)
     {
+        if (Replay)
+        {
+            return;
+        }
+
         await DisposeClientsAsync();
+        await StartEmulatorAsync(cancellationToken);
+        if (side == Side.Sdk)
+        {
+            _sdk = BenchHttp.CreateSdkClient(_emulator!.BaseAddress, _emulator.ApiToken);
+        }
+        else
+        {
+            _raw = new RawReplicate(BenchHttp.CreateBaselineClient(), _emulator!.BaseAddress, _emulator.ApiToken);
+        }
+    }
+
+    private async Task StartEmulatorAsync(CancellationToken cancellationToken)
+    {
         _emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { RecordRequests = false, IncludeDemoModels = false }, cancellationToken);
         var tokens = _tokens;
         var count = TokenCount;
@@ -78,50 +117,17 @@ public abstract class StreamScenario : Scenario
             emitted.TrySetResult();
             return Task.FromResult<object?>(null);
         });
-        if (side == Side.Sdk)
-        {
-            _sdk = BenchHttp.CreateSdkClient(_emulator.BaseAddress, _emulator.ApiToken);
-        }
-        else
-        {
-            _raw = new RawReplicate(BenchHttp.CreateBaselineClient(), _emulator.BaseAddress, _emulator.ApiToken);
-        }
-
-        if (Replay)
-        {
-            // Created through the side's own client, so its connection is warm, as it would be in live mode.
-            if (side == Side.Sdk)
-            {
-                _sdkPrediction = await _sdk!.Predictions.CreateAsync(Model, Input, cancellationToken: cancellationToken);
-            }
-            else
-            {
-                using var created = await _raw!.CreateAsync(Model, Input, waitSeconds: 0, stream: true, cancellationToken);
-                _baselineStreamUrl = created.RootElement.GetProperty("urls").GetProperty("stream").GetString();
-            }
-
-            await emitted.Task.WaitAsync(cancellationToken);
-        }
     }
 
     public override async Task<RunResult> RunAsync(Side side, CancellationToken cancellationToken)
     {
-        long tokens = 0, chars = 0;
-        var firstToken = TimeSpan.Zero;
-        for (var pass = 0; pass < Passes; pass++)
+        var started = Stopwatch.GetTimestamp();
+        var (tokens, chars, firstToken) = side == Side.Sdk
+            ? await ReadSdkAsync(started, cancellationToken)
+            : await ReadBaselineAsync(started, cancellationToken);
+        if (tokens != TokenCount)
         {
-            var started = Stopwatch.GetTimestamp();
-            var (passTokens, passChars, passFirstToken) = side == Side.Sdk
-                ? await ReadSdkAsync(started, cancellationToken)
-                : await ReadBaselineAsync(started, cancellationToken);
-            if (passTokens != TokenCount)
-            {
-                throw new InvalidOperationException($"{side} received {passTokens} output events; the model emitted {TokenCount}.");
-            }
-
-            tokens += passTokens;
-            chars += passChars;
-            firstToken += passFirstToken / Passes;
+            throw new InvalidOperationException($"{side} received {tokens} output events; the model emitted {TokenCount}.");
         }
 
         var result = new RunResult(Operations(tokens, chars));

@@ -535,57 +535,53 @@ internal sealed class PredictionConverter : JsonConverter<Prediction>
         : source.IsEmpty ? JsonElement.ParseValue(ref reader)
         : DeferredJson.Copy(ref reader, source);
 
+    /// <summary>Reads an object now, in full.</summary>
+    private delegate object? ObjectReader(ref Utf8JsonReader reader);
+
+    /// <summary>Whether one value of an object may stay raw (the full reader would accept it as it is).</summary>
+    private delegate bool ValueCheck(ref Utf8JsonReader value);
+
     /// <summary>
-    /// The <c>metrics</c> object. Deferred only when every value is a finite number or null, so whatever the full reader
-    /// would refuse still fails here, and anything unusual (a nested metric) is simply read now.
+    /// Keeps an object (<c>metrics</c>, <c>urls</c>) raw when every value passes <paramref name="deferrable"/>, so
+    /// whatever the full reader would refuse still fails now rather than on first read; anything unusual (a wrong type,
+    /// a nested value) goes back to the start and is read in full.
     /// </summary>
-    private static object? ReadOrDeferMetrics(ref Utf8JsonReader reader, ReadOnlySpan<byte> source)
+    private static object? ReadOrDefer(ref Utf8JsonReader reader, ReadOnlySpan<byte> source, ValueCheck deferrable, ObjectReader read)
     {
         if (source.IsEmpty || reader.TokenType != JsonTokenType.StartObject)
         {
-            return ReadMetrics(ref reader);
+            return read(ref reader);
         }
 
-        // One pass that checks and finds the end; on anything unusual, back to the start and read it all now.
+        // One pass that checks and finds the end.
         var start = reader;
         while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
         {
             reader.Read();
-            if (reader.TokenType != JsonTokenType.Null && !(reader.TokenType == JsonTokenType.Number && reader.TryGetDouble(out var value) && double.IsFinite(value)))
+            if (!deferrable(ref reader))
             {
                 reader = start;
-                return ReadMetrics(ref reader);
+                return read(ref reader);
             }
         }
 
         return DeferredJson.Copy(start, reader, source);
     }
 
-    /// <summary>
-    /// The <c>urls</c> object. Deferred, its shape is still checked now (an object of strings), so a malformed one fails
-    /// here like any other field rather than on first read.
-    /// </summary>
-    private static object? ReadOrDeferUrls(ref Utf8JsonReader reader, ReadOnlySpan<byte> source)
-    {
-        if (source.IsEmpty || reader.TokenType != JsonTokenType.StartObject)
-        {
-            return ReadUrls(ref reader);
-        }
+    /// <summary>Metrics stay raw when every value is a finite number or null.</summary>
+    private static object? ReadOrDeferMetrics(ref Utf8JsonReader reader, ReadOnlySpan<byte> source) => ReadOrDefer(
+        ref reader,
+        source,
+        static (ref Utf8JsonReader value) => value.TokenType == JsonTokenType.Null
+            || (value.TokenType == JsonTokenType.Number && value.TryGetDouble(out var number) && double.IsFinite(number)),
+        static (ref Utf8JsonReader full) => ReadMetrics(ref full));
 
-        var start = reader;
-        while (reader.Read() && reader.TokenType != JsonTokenType.EndObject)
-        {
-            reader.Read();
-            if (reader.TokenType is not (JsonTokenType.String or JsonTokenType.Null))
-            {
-                // Let the full reader name the field and the problem (or skip a field it does not know).
-                reader = start;
-                return ReadUrls(ref reader);
-            }
-        }
-
-        return DeferredJson.Copy(start, reader, source);
-    }
+    /// <summary>URLs stay raw when every value is a string or null.</summary>
+    private static object? ReadOrDeferUrls(ref Utf8JsonReader reader, ReadOnlySpan<byte> source) => ReadOrDefer(
+        ref reader,
+        source,
+        static (ref Utf8JsonReader value) => value.TokenType is JsonTokenType.String or JsonTokenType.Null,
+        static (ref Utf8JsonReader full) => ReadUrls(ref full));
 
     private static DateTimeOffset? ReadTimestamp(ref Utf8JsonReader reader, string field)
     {
