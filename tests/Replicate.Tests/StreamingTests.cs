@@ -444,6 +444,28 @@ public class StreamingTests
         Assert.Equal(2, server.Requests.Count);
     }
 
+    [Fact]
+    public async Task CancelingDuringABufferedBurst_StopsAtOnce_NotABufferLater()
+    {
+        await using var server = await SseServer(OutputEvents(1, 200) + "event: done\ndata: {}\n\n");
+        using var client = Client(server.BaseAddress);
+        using var cts = new CancellationTokenSource();
+        var seen = 0;
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var e in client.Predictions.StreamAsync(StreamingPrediction(server.BaseAddress), cts.Token))
+            {
+                if (++seen == 10)
+                {
+                    await cts.CancelAsync();
+                }
+            }
+        });
+
+        Assert.Equal(10, seen);
+    }
+
     private static string OutputEvents(int from, int to) =>
         string.Concat(Enumerable.Range(from, to - from + 1).Select(i => $"event: output\nid: 1:{i}\ndata: t{i}\n\n"));
 

@@ -238,7 +238,7 @@ internal static class PredictionStream
         {
             var position = new Position();
             var core = ReadCoreAsync(predictions, transport, prediction, position, cancellationToken).GetAsyncEnumerator(enumeratorCancellation);
-            return new ReadAheadEnumerator(core, position, transport);
+            return new ReadAheadEnumerator(core, position, transport, cancellationToken, enumeratorCancellation);
         }
     }
 
@@ -247,7 +247,9 @@ internal static class PredictionStream
     /// iterator over the parser's own cost a fifth more per event of a token stream. Anything else (no buffered event, an
     /// error or done event, a drop) goes to the iterator, with the parser move already started passed along.
     /// </summary>
-    private sealed class ReadAheadEnumerator(IAsyncEnumerator<StreamEvent> core, Position position, ReplicateTransport transport) : IAsyncEnumerator<StreamEvent>
+    private sealed class ReadAheadEnumerator(
+        IAsyncEnumerator<StreamEvent> core, Position position, ReplicateTransport transport, CancellationToken cancellationToken, CancellationToken enumeratorCancellation)
+        : IAsyncEnumerator<StreamEvent>
     {
         private StreamEvent _current;
         private bool _readAhead;
@@ -256,6 +258,13 @@ internal static class PredictionStream
 
         public ValueTask<bool> MoveNextAsync()
         {
+            // Reads observe the tokens, buffered events would not: canceling stops here, not a buffer later.
+            if (cancellationToken.IsCancellationRequested || enumeratorCancellation.IsCancellationRequested)
+            {
+                _readAhead = false;
+                return ValueTask.FromCanceled<bool>(cancellationToken.IsCancellationRequested ? cancellationToken : enumeratorCancellation);
+            }
+
             if (position.ReadAhead is { } events)
             {
                 while (true)
