@@ -14,11 +14,24 @@ public sealed class FileOutput
     private const int CopyBufferSize = 81920;
     private readonly ReplicateTransport _transport;
 
+    /// <summary>Whether the SDK built this URL for an API operation (a Files API download), so it may carry the token.</summary>
+    private readonly bool _isApiUrl;
+
+    /// <summary>A file at a URL from model output or a stream event: untrusted, fetched without the API token.</summary>
     internal FileOutput(Uri uri, ReplicateTransport transport)
+        : this(uri, transport, isApiUrl: false)
+    {
+    }
+
+    private FileOutput(Uri uri, ReplicateTransport transport, bool isApiUrl)
     {
         Uri = uri;
         _transport = transport;
+        _isApiUrl = isApiUrl;
     }
+
+    /// <summary>A download the SDK builds itself on the API host (<c>GET /files/{id}/download</c>): it carries the token.</summary>
+    internal static FileOutput ForApiDownload(Uri uri, ReplicateTransport transport) => new(uri, transport, isApiUrl: true);
 
     /// <summary>Gets the file's URL (or <c>data:</c> URI).</summary>
     public Uri Uri { get; }
@@ -40,7 +53,10 @@ public sealed class FileOutput
             return new MemoryStream(DataUri.Decode(Uri), writable: false);
         }
 
-        var request = _transport.CreateRequest(HttpMethod.Get, Uri, accept: "*/*");
+        // Model output is untrusted: a URL it names never gets the token, even one on the API host.
+        var request = _isApiUrl
+            ? _transport.CreateRequest(HttpMethod.Get, Uri, accept: "*/*")
+            : _transport.CreateUntrustedRequest(HttpMethod.Get, Uri, accept: "*/*");
         request.StreamResponse = true;
         try
         {

@@ -237,7 +237,7 @@ public class FilesClient
     private FileOutput Download(FileDownloadLink link)
     {
         ArgumentNullException.ThrowIfNull(link);
-        return new FileOutput(_transport.Resolve(link.RelativeUri()), _transport);
+        return FileOutput.ForApiDownload(_transport.Resolve(link.RelativeUri()), _transport);
     }
 
     private static MediaTypeHeaderValue ParseContentType(string contentType) =>

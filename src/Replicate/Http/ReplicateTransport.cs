@@ -57,32 +57,62 @@ internal sealed class ReplicateTransport
     public Uri Resolve(string relativePath) => new(BaseAddress, relativePath);
 
     /// <summary>
-    /// Creates a request with the SDK's headers. The token goes only to the API host and Replicate-owned hosts over
-    /// HTTPS; an API request without a configured token fails here, before anything is sent.
+    /// Creates a request for an API operation, with the SDK's headers and the token. The token goes only to the API's
+    /// own host (same scheme, host and port as <see cref="BaseAddress"/>); an API request without a configured token fails
+    /// here, before anything is sent. URLs a model put in its output never come here: see <see cref="CreateUntrustedRequest"/>.
     /// </summary>
     public ApiRequest CreateRequest(HttpMethod method, Uri uri, string? accept = "application/json")
+    {
+        var isApiHost = IsApiHost(uri);
+        if (isApiHost && _authorization is null)
+        {
+            throw new ReplicateException(
+                "No Replicate API token is configured. Set the REPLICATE_API_TOKEN environment variable, or pass " +
+                "ReplicateClientOptions.ApiToken. Create a token at https://replicate.com/account/api-tokens.");
+        }
+
+        var request = CreateUntrustedRequest(method, uri, accept);
+        if (isApiHost)
+        {
+            request.Headers.Authorization = _authorization;
+        }
+
+        return request;
+    }
+
+    /// <summary>
+    /// Creates a request for a URL the API handed back rather than one the SDK built: a prediction's <c>urls.stream</c>.
+    /// It carries the token to the API host and to Replicate's own HTTPS hosts under <c>replicate.com</c> (the streaming
+    /// hosts, as the API's documented <c>curl</c> and the Python client send it), never to any other host.
+    /// </summary>
+    public ApiRequest CreateRequestForApiUrl(HttpMethod method, Uri uri, string? accept)
+    {
+        if (IsApiHost(uri))
+        {
+            return CreateRequest(method, uri, accept);
+        }
+
+        var request = CreateUntrustedRequest(method, uri, accept);
+        if (_authorization is not null && IsReplicateOwnedHost(uri))
+        {
+            request.Headers.Authorization = _authorization;
+        }
+
+        return request;
+    }
+
+    /// <summary>
+    /// Creates a request that never carries the token, whatever its host: for URLs taken from model output or stream
+    /// events (file outputs), which are untrusted. A model that returns <c>https://api.replicate.com/v1/...</c> as its
+    /// "file" must not get the caller's token, and with it the caller's account.
+    /// </summary>
+    public ApiRequest CreateUntrustedRequest(HttpMethod method, Uri uri, string? accept)
     {
         var request = new ApiRequest(method, uri);
         request.Headers.TryAddWithoutValidation("User-Agent", _userAgent);
         if (accept is not null)
         {
             request.Headers.Accept.Add(accept == "application/json" ? JsonMediaType : new MediaTypeWithQualityHeaderValue(accept));
-        }
-
-        var isApiHost = IsApiHost(uri);
-        if (isApiHost || IsReplicateOwnedHost(uri))
-        {
-            if (_authorization is not null)
-            {
-                request.Headers.Authorization = _authorization;
-            }
-            else if (isApiHost)
-            {
-                request.Dispose();
-                throw new ReplicateException(
-                    "No Replicate API token is configured. Set the REPLICATE_API_TOKEN environment variable, or pass " +
-                    "ReplicateClientOptions.ApiToken. Create a token at https://replicate.com/account/api-tokens.");
-            }
         }
 
         return request;
@@ -370,17 +400,9 @@ internal sealed class ReplicateTransport
         && string.Equals(uri.IdnHost, BaseAddress.IdnHost, StringComparison.OrdinalIgnoreCase)
         && uri.Port == BaseAddress.Port;
 
-    /// <summary>replicate.com, replicate.delivery and their subdomains, over HTTPS only.</summary>
-    internal static bool IsReplicateOwnedHost(Uri uri)
-    {
-        if (!uri.IsAbsoluteUri || uri.Scheme != Uri.UriSchemeHttps)
-        {
-            return false;
-        }
-
-        var host = uri.IdnHost;
-        return IsDomainOrSubdomain(host, "replicate.com") || IsDomainOrSubdomain(host, "replicate.delivery");
-    }
+    /// <summary>replicate.com and its subdomains, over HTTPS on the default port only (file delivery hosts need no token).</summary>
+    internal static bool IsReplicateOwnedHost(Uri uri) =>
+        uri.IsAbsoluteUri && uri.Scheme == Uri.UriSchemeHttps && uri.IsDefaultPort && IsDomainOrSubdomain(uri.IdnHost, "replicate.com");
 
     private static bool IsDomainOrSubdomain(string host, string domain) =>
         host.Equals(domain, StringComparison.OrdinalIgnoreCase)

@@ -168,7 +168,18 @@ public class PredictionsClient
             "predictions",
             cancellationToken);
 
-    internal async Task<Prediction> CreateAsync(Uri uri, string? version, object input, PredictionOptions? options, bool stream, CancellationToken cancellationToken)
+    /// <param name="uri">Where to POST (see <see cref="Route"/>).</param>
+    /// <param name="version">The version for the body, if the route needs one.</param>
+    /// <param name="input">The model's input.</param>
+    /// <param name="options">The create's options.</param>
+    /// <param name="stream">Whether to ask for a stream.</param>
+    /// <param name="cancellationToken">Cancels the call.</param>
+    /// <param name="cancelIfAbandoned">
+    /// When the caller cancels after the create was sent, do not abort it (that would lose the id of a prediction the
+    /// server may already have made): let it finish in the background and cancel the prediction it made. The caller's
+    /// <see cref="OperationCanceledException"/> is thrown at once either way.
+    /// </param>
+    internal async Task<Prediction> CreateAsync(Uri uri, string? version, object input, PredictionOptions? options, bool stream, CancellationToken cancellationToken, bool cancelIfAbandoned = false)
     {
         ArgumentNullException.ThrowIfNull(input);
         options?.Validate();
@@ -217,7 +228,26 @@ public class PredictionsClient
         activity?.SetTag("url.path", uri.AbsolutePath);
         try
         {
-            var prediction = await _transport.SendAsync(request, ReplicateJsonContext.Default.Prediction, cancellationToken).ConfigureAwait(false);
+            Prediction prediction;
+            if (cancelIfAbandoned && cancellationToken.CanBeCanceled)
+            {
+                // Bounded without the caller's token: by the attempt timeout and the retry policy.
+                var send = _transport.SendAsync(request, ReplicateJsonContext.Default.Prediction, CancellationToken.None);
+                try
+                {
+                    prediction = await send.WaitAsync(cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
+                {
+                    _ = CancelWhenCreatedAsync(send);
+                    throw;
+                }
+            }
+            else
+            {
+                prediction = await _transport.SendAsync(request, ReplicateJsonContext.Default.Prediction, cancellationToken).ConfigureAwait(false);
+            }
+
             ReplicateTelemetry.Record(activity, prediction);
             Log.PredictionStatus(_transport.Logger, prediction.Id, prediction.Model, prediction.Status.Value);
             return prediction;
@@ -275,6 +305,26 @@ public class PredictionsClient
         }
     }
 
+    /// <summary>Cancels the prediction an abandoned create makes, once its answer says which one; never throws.</summary>
+    private async Task CancelWhenCreatedAsync(Task<Prediction> create)
+    {
+        Prediction created;
+        try
+        {
+            created = await create.ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ReplicateException or HttpRequestException or OperationCanceledException or TimeoutException or ObjectDisposedException)
+        {
+            // Nothing was created, or nothing can be learned about it.
+            return;
+        }
+
+        if (!created.Status.IsTerminal)
+        {
+            await TryCancelAbandonedAsync(created.Id).ConfigureAwait(false);
+        }
+    }
+
     /// <summary>Cancels a prediction nobody waits for any more, without letting a failure hide why the caller stopped.</summary>
     internal async Task TryCancelAbandonedAsync(string id)
     {
@@ -284,7 +334,7 @@ public class PredictionsClient
         {
             await CancelAsync(id, timeout.Token).ConfigureAwait(false);
         }
-        catch (Exception ex) when (ex is ReplicateException or HttpRequestException or OperationCanceledException or TimeoutException)
+        catch (Exception ex) when (ex is ReplicateException or HttpRequestException or OperationCanceledException or TimeoutException or ObjectDisposedException)
         {
             // Best effort: the caller's cancellation is what surfaces.
         }

@@ -144,7 +144,7 @@ internal static class PredictionStream
 
     private static async Task<HttpResponseMessage> OpenAsync(ReplicateTransport transport, Uri streamUri, string? lastEventId, CancellationToken cancellationToken)
     {
-        var request = transport.CreateRequest(HttpMethod.Get, streamUri, accept: "text/event-stream");
+        var request = transport.CreateRequestForApiUrl(HttpMethod.Get, streamUri, accept: "text/event-stream");
         request.Headers.CacheControl = new System.Net.Http.Headers.CacheControlHeaderValue { NoStore = true };
         request.StreamResponse = true;
         if (lastEventId is not null)
