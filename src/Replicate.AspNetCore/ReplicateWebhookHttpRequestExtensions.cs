@@ -77,7 +77,9 @@ public static class ReplicateWebhookHttpRequestExtensions
     [
         new("webhook-id", request.Headers["webhook-id"].ToString()),
         new("webhook-timestamp", request.Headers["webhook-timestamp"].ToString()),
-        new("webhook-signature", request.Headers["webhook-signature"].ToString()),
+
+        // Several header lines are one space-separated list of signatures (StringValues.ToString would join them with ',').
+        new("webhook-signature", string.Join(' ', request.Headers["webhook-signature"].ToArray())),
     ];
 
     /// <summary>Reads the raw body into a rented buffer, refusing one past the limit before and while reading it.</summary>

@@ -21,6 +21,27 @@ internal static class OptionChecks
         }
     }
 
+    /// <summary>
+    /// An id that becomes one segment of a URL path (a prediction, training, file or collection), escaped for it. Empty
+    /// ids, <c>.</c>, <c>..</c> and ids with <c>/</c> would address another endpoint (<c>GetAsync("..")</c> is
+    /// <c>GET /v1/</c>), so they are refused before anything is sent.
+    /// </summary>
+    /// <returns>The id, escaped for a path.</returns>
+    public static string PathId(string? id, string name)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(id, name);
+        if (!IsPathId(id))
+        {
+            throw new ArgumentException($"'{id}' is not an id: ids cannot be '.' or '..' or contain '/' or '\\'.", name);
+        }
+
+        return Uri.EscapeDataString(id);
+    }
+
+    /// <summary>Whether <paramref name="id"/> can be one path segment: not blank, <c>.</c> or <c>..</c>, and without <c>/</c> or <c>\</c>.</summary>
+    public static bool IsPathId(string id) =>
+        !string.IsNullOrWhiteSpace(id) && id is not ("." or "..") && id.AsSpan().IndexOfAny('/', '\\') < 0;
+
     public static void VersionId(string? value, string name)
     {
         if (value is null || !ModelIdentifier.IsVersionId(value))

@@ -239,8 +239,9 @@ public class ReplicateClient : IDisposable
                 }
                 catch (Exception ex)
                 {
-                    // A failed prediction already ended on the server; nothing to cancel.
-                    finished = ex is PredictionFailedException;
+                    // A failed prediction already ended on the server; one whose stream the network gave up on is left
+                    // running, as the exception says, so the caller can pick it up again.
+                    finished = ex is PredictionFailedException or StreamGaveUpException;
                     ReplicateTelemetry.Fail(activity, ex);
                     throw;
                 }

@@ -67,6 +67,20 @@ public class AspNetCoreWebhookTests
         Assert.InRange(request.Body.Position, 0, declareLength ? 0 : body.Length - 1);
     }
 
+    [Fact]
+    public async Task SignaturesOnSeveralHeaderLines_AreOneList()
+    {
+        // During a secret rotation the sender signs with both secrets; a proxy may split the list over two lines.
+        const string body = """{"id":"p1","status":"succeeded"}""";
+        var request = Request(body, body);
+        var valid = request.Headers["webhook-signature"].ToString();
+        request.Headers["webhook-signature"] = new Microsoft.Extensions.Primitives.StringValues(["v1,c2lnbmVkIHdpdGggYW4gb2xkIHNlY3JldA==", valid]);
+
+        var prediction = await request.ReadReplicateWebhookAsync(Secret, new ReplicateWebhookOptions { TimeProvider = Clock() });
+
+        Assert.Equal("p1", prediction.Id);
+    }
+
     private static HttpRequest Request(string body, string signedBody)
     {
         var bytes = Encoding.UTF8.GetBytes(body);

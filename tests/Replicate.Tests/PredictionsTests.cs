@@ -137,8 +137,10 @@ public class PredictionsTests
     public async Task Get_EscapesTheId()
     {
         await using var h = await EmulatorHarness.StartAsync();
-        await Assert.ThrowsAsync<ReplicateApiException>(() => h.Client.Predictions.GetAsync("../models/x"));
-        Assert.Equal("/v1/predictions/..%2Fmodels%2Fx", Assert.Single(h.Emulator.Requests).Path, ignoreCase: true);
+        await Assert.ThrowsAsync<ReplicateApiException>(() => h.Client.Predictions.GetAsync("a b?c#d"));
+        var request = Assert.Single(h.Emulator.Requests);
+        Assert.Equal("/v1/predictions/a b?c#d", request.Path);
+        Assert.Equal(string.Empty, request.Query);
     }
 
     [Fact]

@@ -121,6 +121,101 @@ public class SecurityTests
         Assert.Equal(1, emulator.PredictionsCreated);
     }
 
+    [Theory]
+    [InlineData("")]
+    [InlineData(" ")]
+    [InlineData(".")]
+    [InlineData("..")]
+    [InlineData("a/b")]
+    [InlineData("../cancel")]
+    [InlineData("a\\b")]
+    public async Task IdsThatWouldAddressAnotherEndpoint_AreRefusedBeforeSending(string id)
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var c = h.Client;
+        Func<Task>[] calls =
+        [
+            () => c.Predictions.GetAsync(id), () => c.Predictions.CancelAsync(id),
+            () => c.Trainings.GetAsync(id), () => c.Trainings.CancelAsync(id),
+            () => c.Files.GetAsync(id), () => c.Files.DeleteAsync(id),
+            () => c.Collections.GetAsync(id),
+        ];
+
+        foreach (var call in calls)
+        {
+            var ex = await Assert.ThrowsAnyAsync<ArgumentException>(call);
+            Assert.NotNull(ex.ParamName);
+        }
+
+        Assert.ThrowsAny<ArgumentException>(() => new FileDownloadLink(id, "acme", DateTimeOffset.UnixEpoch, "sig"));
+        Assert.Empty(h.Emulator.Requests);
+    }
+
+    [Fact]
+    public void ADownloadUrlWhoseIdIsDotDot_DoesNotParse()
+    {
+        Assert.False(FileDownloadLink.TryParse(new Uri("https://api.replicate.com/v1/files/%2E%2E/download?owner=a&expiry=1&signature=s"), out _));
+    }
+
+    [Theory]
+    [InlineData("webhooks/default/secret?cursor=x")]
+    [InlineData("predictions/abc/cancel?cursor=x")]
+    [InlineData("models?cursor=x")]
+    public async Task ACursorToAnotherPathOfTheApi_IsRefused(string relative)
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var cursor = new Uri(h.Emulator.BaseAddress, relative).ToString();
+
+        var ex = await Assert.ThrowsAsync<ArgumentException>(() => h.Client.Predictions.ListAsync(cursor));
+
+        Assert.Contains("/v1/predictions", ex.Message, StringComparison.Ordinal);
+        Assert.Empty(h.Emulator.Requests);
+    }
+
+    [Fact]
+    public async Task AStreamTheNetworkGivesUpOn_LeavesThePredictionRunning()
+    {
+        await using var h = await EmulatorHarness.StartAsync(clientOptions: o =>
+        {
+            o.MaxRetries = 1;
+            o.RetryDelay = TimeSpan.FromMilliseconds(1);
+            o.MaxRetryDelay = TimeSpan.FromMilliseconds(1);
+        });
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Emulator.AddModel("acme/tokens", async (_, ctx) =>
+        {
+            for (var i = 0; i < 3; i++)
+            {
+                ctx.Output($"t{i} ");
+            }
+
+            await release.Task.WaitAsync(ctx.CancellationToken);
+            return null;
+        });
+        h.Emulator.DropStreamAfterEvents = 3;
+
+        var received = new List<string>();
+        var ex = await Assert.ThrowsAnyAsync<ReplicateException>(async () =>
+        {
+            await foreach (var e in h.Client.StreamTextAsync("acme/tokens", new { }))
+            {
+                if (received.Count == 0)
+                {
+                    h.Emulator.Faults.Add(new Replicate.Testing.EmulatorFault { Method = "GET", PathPrefix = "/v1/streams/", Kind = Replicate.Testing.EmulatorFaultKind.ResetConnection, Times = 100 });
+                }
+
+                received.Add(e);
+            }
+        });
+
+        Assert.Equal(["t0 ", "t1 ", "t2 "], received);
+        Assert.Contains("may still be running", ex.Message, StringComparison.Ordinal);
+        Assert.DoesNotContain(h.Emulator.Requests, r => r.Path.EndsWith("/cancel", StringComparison.Ordinal));
+        var id = Assert.Single((await h.Client.Predictions.ListAsync()).Results).Id;
+        Assert.Equal(PredictionStatus.Processing, (await h.Client.Predictions.GetAsync(id)).Status);
+        release.TrySetResult();
+    }
+
     private sealed class Progress(TaskCompletionSource reported) : IProgress<Prediction>
     {
         public void Report(Prediction value) => reported.TrySetResult();

@@ -39,5 +39,5 @@ public class CollectionsClient
     /// <exception cref="ArgumentException"><paramref name="slug"/> is empty; nothing was sent.</exception>
     /// <exception cref="ReplicateApiException">404 when there is no such collection.</exception>
     public virtual Task<Collection> GetAsync(string slug, CancellationToken cancellationToken = default) =>
-        _transport.GetAsync(_transport.Resolve("collections/" + PredictionsClient.EscapeId(slug)), ReplicateJsonContext.Default.Collection, cancellationToken);
+        _transport.GetAsync(_transport.Resolve("collections/" + OptionChecks.PathId(slug, nameof(slug))), ReplicateJsonContext.Default.Collection, cancellationToken);
 }

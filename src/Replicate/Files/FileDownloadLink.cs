@@ -16,10 +16,10 @@ public sealed class FileDownloadLink
     /// <param name="owner">The username of the user or organization that uploaded the file.</param>
     /// <param name="expiry">When the signature stops being valid (sent as Unix seconds).</param>
     /// <param name="signature">The base64 signature, as given (not URL-encoded).</param>
-    /// <exception cref="ArgumentException">A part is empty.</exception>
+    /// <exception cref="ArgumentException">A part is empty, or the file id is <c>.</c>, <c>..</c> or contains <c>/</c>.</exception>
     public FileDownloadLink(string fileId, string owner, DateTimeOffset expiry, string signature)
     {
-        ArgumentException.ThrowIfNullOrWhiteSpace(fileId);
+        _ = OptionChecks.PathId(fileId, nameof(fileId));
         ArgumentException.ThrowIfNullOrWhiteSpace(owner);
         ArgumentException.ThrowIfNullOrWhiteSpace(signature);
         FileId = fileId;
@@ -105,7 +105,14 @@ public sealed class FileDownloadLink
             return false;
         }
 
-        link = new FileDownloadLink(Uri.UnescapeDataString(segments[^2]), owner, DateTimeOffset.FromUnixTimeSeconds(seconds), signature);
+        var fileId = Uri.UnescapeDataString(segments[^2]);
+        if (!OptionChecks.IsPathId(fileId))
+        {
+            error = $"'{fileId}' in the download URL is not a file id.";
+            return false;
+        }
+
+        link = new FileDownloadLink(fileId, owner, DateTimeOffset.FromUnixTimeSeconds(seconds), signature);
         error = string.Empty;
         return true;
     }

@@ -93,7 +93,7 @@ public class FilesClient
     /// <returns>The file.</returns>
     /// <exception cref="ReplicateApiException">404 when there is no such file (or it was deleted).</exception>
     public virtual Task<ReplicateFile> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        _transport.GetAsync(_transport.Resolve("files/" + PredictionsClient.EscapeId(id)), ReplicateJsonContext.Default.ReplicateFile, cancellationToken);
+        _transport.GetAsync(_transport.Resolve("files/" + OptionChecks.PathId(id, nameof(id))), ReplicateJsonContext.Default.ReplicateFile, cancellationToken);
 
     /// <summary>Deletes a file. Later requests for it get 404.</summary>
     /// <remarks><c>DELETE /files/{id}</c> (204).</remarks>
@@ -102,7 +102,7 @@ public class FilesClient
     /// <returns>A task that completes when the file is deleted.</returns>
     /// <exception cref="ReplicateApiException">404 when there is no such file.</exception>
     public virtual Task DeleteAsync(string id, CancellationToken cancellationToken = default) =>
-        _transport.SendWithoutResultAsync(_transport.CreateRequest(HttpMethod.Delete, _transport.Resolve("files/" + PredictionsClient.EscapeId(id))), cancellationToken);
+        _transport.SendWithoutResultAsync(_transport.CreateRequest(HttpMethod.Delete, _transport.Resolve("files/" + OptionChecks.PathId(id, nameof(id)))), cancellationToken);
 
     /// <summary>Gets one page of the account's files, newest first.</summary>
     /// <remarks><c>GET /files</c>.</remarks>

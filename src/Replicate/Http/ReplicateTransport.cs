@@ -222,7 +222,7 @@ internal sealed class ReplicateTransport
 
     /// <summary>
     /// The URL of a page: a cursor is the absolute <c>next</c>/<c>previous</c> URL the API returned (never followed to
-    /// another host), or a bare cursor value for <paramref name="path"/>.
+    /// another host, nor to another path than the list's own), or a bare cursor value for <paramref name="path"/>.
     /// </summary>
     public Uri PageUri(string cursor, string path)
     {
@@ -234,6 +234,13 @@ internal sealed class ReplicateTransport
             if (!string.Equals(absolute.IdnHost, api.IdnHost, StringComparison.OrdinalIgnoreCase) || absolute.Port != api.Port || absolute.Scheme != api.Scheme)
             {
                 throw new ArgumentException($"The cursor '{cursor}' points to {absolute.Authority}, not the API ({api.Authority}).", nameof(cursor));
+            }
+
+            // Nor to another endpoint of the API: a page of predictions must not turn into a DELETE-able or secret path.
+            var listPath = Resolve(path).AbsolutePath;
+            if (!string.Equals(absolute.AbsolutePath, listPath, StringComparison.Ordinal))
+            {
+                throw new ArgumentException($"The cursor '{StripQuery(absolute)}' points to {absolute.AbsolutePath}, not the list it pages ({listPath}).", nameof(cursor));
             }
 
             return absolute;

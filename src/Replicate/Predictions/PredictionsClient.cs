@@ -45,7 +45,7 @@ public class PredictionsClient
     /// <returns>The prediction.</returns>
     /// <exception cref="ReplicateApiException">404 when there is no such prediction.</exception>
     public virtual Task<Prediction> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        _transport.GetAsync(_transport.Resolve("predictions/" + EscapeId(id)), ReplicateJsonContext.Default.Prediction, cancellationToken);
+        _transport.GetAsync(_transport.Resolve("predictions/" + OptionChecks.PathId(id, nameof(id))), ReplicateJsonContext.Default.Prediction, cancellationToken);
 
     /// <summary>Cancels a prediction (<c>POST /predictions/{id}/cancel</c>). Canceling a finished prediction changes nothing.</summary>
     /// <param name="id">The prediction id.</param>
@@ -53,7 +53,7 @@ public class PredictionsClient
     /// <returns>The prediction after the cancel request.</returns>
     public virtual Task<Prediction> CancelAsync(string id, CancellationToken cancellationToken = default)
     {
-        var request = _transport.CreateRequest(HttpMethod.Post, _transport.Resolve("predictions/" + EscapeId(id) + "/cancel"));
+        var request = _transport.CreateRequest(HttpMethod.Post, _transport.Resolve("predictions/" + OptionChecks.PathId(id, nameof(id)) + "/cancel"));
         return _transport.SendAsync(request, ReplicateJsonContext.Default.Prediction, cancellationToken);
     }
 
@@ -359,12 +359,6 @@ public class PredictionsClient
         }
 
         return (_transport.Resolve($"models/{model.Owner}/{model.Name}/predictions"), null);
-    }
-
-    internal static string EscapeId(string id)
-    {
-        ArgumentException.ThrowIfNullOrWhiteSpace(id);
-        return Uri.EscapeDataString(id);
     }
 
     private static string Filters(DateTimeOffset? createdAfter, DateTimeOffset? createdBefore)

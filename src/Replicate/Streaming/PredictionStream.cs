@@ -65,6 +65,13 @@ internal static class PredictionStream
                     position.Resumed = true;
                     continue;
                 }
+                catch (Exception ex) when (ex is HttpRequestException or TimeoutException)
+                {
+                    // The first connection failed through its retries: the network's doing, not the prediction's.
+                    throw new StreamGaveUpException(
+                        $"Could not open the stream of prediction {prediction.Id}: {ex.Message} " +
+                        "The prediction may still be running (it was not canceled): check it with Predictions.GetAsync, or stream it again with Predictions.StreamAsync.", ex);
+                }
             }
 
             if (!canResume || response is null)
@@ -177,9 +184,9 @@ internal static class PredictionStream
         var maxReconnects = Math.Max(transport.Options.MaxRetries, 1);
         if (drops > maxReconnects || reconnects > MaxTotalReconnects)
         {
-            throw new ReplicateException(
+            throw new StreamGaveUpException(
                 $"The stream of prediction {prediction.Id} dropped {(drops > maxReconnects ? $"{drops} times in a row" : $"{reconnects} times")} before it finished; giving up. " +
-                "The prediction may still be running: check it with Predictions.GetAsync.", cause);
+                "The prediction may still be running (it was not canceled): check it with Predictions.GetAsync, or stream it again with Predictions.StreamAsync.", cause);
         }
 
         var delay = TimeSpan.FromTicks(Math.Min(transport.Options.RetryDelay.Ticks * (1L << Math.Min(drops - 1, 20)), transport.Options.MaxRetryDelay.Ticks));
@@ -435,3 +442,9 @@ internal static class PredictionStream
         }
     }
 }
+
+/// <summary>
+/// The network, not the caller, ended a stream: the prediction is left running (a blip must not kill paid work), so
+/// <c>StreamAsync</c> does not cancel it on the way out.
+/// </summary>
+internal sealed class StreamGaveUpException(string message, Exception? innerException) : ReplicateException(message, innerException);

@@ -69,7 +69,7 @@ public class TrainingsClient
     /// <returns>The training.</returns>
     /// <exception cref="ReplicateApiException">404 when there is no such training.</exception>
     public virtual Task<Training> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        _transport.GetAsync(_transport.Resolve("trainings/" + PredictionsClient.EscapeId(id)), ReplicateJsonContext.Default.Training, cancellationToken);
+        _transport.GetAsync(_transport.Resolve("trainings/" + OptionChecks.PathId(id, nameof(id))), ReplicateJsonContext.Default.Training, cancellationToken);
 
     /// <summary>Cancels a training. Canceling a finished training changes nothing.</summary>
     /// <remarks><c>POST /trainings/{id}/cancel</c>.</remarks>
@@ -78,7 +78,7 @@ public class TrainingsClient
     /// <returns>The training after the cancel request.</returns>
     public virtual Task<Training> CancelAsync(string id, CancellationToken cancellationToken = default)
     {
-        var request = _transport.CreateRequest(HttpMethod.Post, _transport.Resolve("trainings/" + PredictionsClient.EscapeId(id) + "/cancel"));
+        var request = _transport.CreateRequest(HttpMethod.Post, _transport.Resolve("trainings/" + OptionChecks.PathId(id, nameof(id)) + "/cancel"));
         return _transport.SendAsync(request, ReplicateJsonContext.Default.Training, cancellationToken);
     }
 
