@@ -52,6 +52,9 @@ public sealed class ReplicateEmulator : IAsyncDisposable
     /// <summary>Every request received so far (including faulted ones), in arrival order. A snapshot.</summary>
     public IReadOnlyList<RecordedRequest> Requests => _core.RequestsSnapshot();
 
+    /// <summary>Gets the private temporary folder uploads are written to (deleted on dispose), once one arrived.</summary>
+    internal string? UploadDirectory => _core.UploadedFiles.Directory;
+
     /// <summary>The number of predictions actually created, for asserting that retries created no duplicates.</summary>
     public int PredictionsCreated => _core.PredictionsCreated;
 

@@ -14,7 +14,7 @@ public class AccountAndHardwareTests
 
         var request = Assert.Single(h.Emulator.Requests);
         Assert.Equal(("GET", "/v1/account"), (request.Method, request.Path));
-        Assert.Equal("Bearer " + h.Emulator.ApiToken, request.Headers["Authorization"]);
+        Assert.True(request.CarriesToken(h.Emulator.ApiToken!));
         Assert.Equal(AccountType.User, account.Type);
         Assert.Equal("acme-corp", account.Username);
         Assert.Equal("Replicate Emulator", account.Name);

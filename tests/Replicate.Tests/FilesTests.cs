@@ -34,7 +34,7 @@ public class FilesTests
         Assert.Contains("\r\nContent-Type: application/json\r\n", metadataPart, StringComparison.Ordinal);
         Assert.EndsWith("\r\n\r\n{\"customer_reference_id\":123}\r\n", metadataPart, StringComparison.Ordinal);
         Assert.Contains("\r\n\r\nhello, files\r\n", request.Body, StringComparison.Ordinal);
-        Assert.Equal("Bearer " + h.Emulator.ApiToken, request.Headers["Authorization"]);
+        Assert.True(request.CarriesToken(h.Emulator.ApiToken!));
 
         Assert.Equal("notes %22v2%22.txt", file.Name);
         Assert.Equal("text/plain", file.ContentType);

@@ -19,7 +19,7 @@ public class ModelsTests
         var request = Assert.Single(h.Emulator.Requests);
         Assert.Equal(("GET", "/v1/models/meta/meta-llama-3-8b-instruct", ""), (request.Method, request.Path, request.Query));
         Assert.Equal("application/json", request.Headers["Accept"]);
-        Assert.Equal("Bearer " + h.Emulator.ApiToken, request.Headers["Authorization"]);
+        Assert.True(request.CarriesToken(h.Emulator.ApiToken!));
         Assert.Equal(("meta", "meta-llama-3-8b-instruct"), (model.Owner, model.Name));
         Assert.Equal(new Uri("https://replicate.com/meta/meta-llama-3-8b-instruct"), model.Url);
         Assert.Equal(ModelVisibility.Public, model.Visibility);

@@ -1,3 +1,4 @@
+using System.Security.Cryptography;
 using System.Text;
 using Microsoft.AspNetCore.Http;
 using Microsoft.AspNetCore.Http.Features;
@@ -22,6 +23,15 @@ internal static class RequestRouter
         if (core.Options.RecordRequests)
         {
             core.Record(Capture(request, path, body, core.Time.GetUtcNow()));
+        }
+
+        // Only loopback names: a page on another site that rebinds its DNS name to 127.0.0.1 must not reach an emulator
+        // whose default token is public knowledge.
+        if (!IsLoopbackHost(request.Host.Host))
+        {
+            await HttpResponses.WriteProblemAsync(
+                context, StatusCodes.Status400BadRequest, "Invalid host", "The emulator answers only requests addressed to 127.0.0.1, localhost or [::1].").ConfigureAwait(false);
+            return;
         }
 
         if (core.Faults.TryTake(method, path) is { } fault)
@@ -178,30 +188,36 @@ internal static class RequestRouter
             context, StatusCodes.Status405MethodNotAllowed, "Method not allowed", "This endpoint accepts " + allow);
     }
 
+    private static bool IsLoopbackHost(string host) =>
+        host is "127.0.0.1" or "[::1]" or "::1" || host.Equals("localhost", StringComparison.OrdinalIgnoreCase);
+
     /// <summary>Accepts <c>Bearer</c> and the legacy <c>Token</c> scheme (both case-insensitive).</summary>
     private static bool IsAuthorized(HttpRequest request, string? expected)
     {
+        var token = PresentedToken(request, out _);
+        return !token.IsEmpty && (expected is null || token.SequenceEqual(expected));
+    }
+
+    /// <summary>The credential of a single <c>Authorization: Bearer|Token ...</c> header, else empty; <paramref name="scheme"/> as sent.</summary>
+    private static ReadOnlySpan<char> PresentedToken(HttpRequest request, out string? scheme)
+    {
+        scheme = null;
         var header = request.Headers.Authorization;
         if (header.Count != 1 || header[0] is not { } value)
         {
-            return false;
+            return default;
         }
 
-        ReadOnlySpan<char> token;
-        if (value.StartsWith("Bearer ", StringComparison.OrdinalIgnoreCase))
+        foreach (var candidate in (ReadOnlySpan<string>)["Bearer ", "Token "])
         {
-            token = value.AsSpan(7).Trim();
-        }
-        else if (value.StartsWith("Token ", StringComparison.OrdinalIgnoreCase))
-        {
-            token = value.AsSpan(6).Trim();
-        }
-        else
-        {
-            return false;
+            if (value.StartsWith(candidate, StringComparison.OrdinalIgnoreCase))
+            {
+                scheme = value[..(candidate.Length - 1)];
+                return value.AsSpan(candidate.Length).Trim();
+            }
         }
 
-        return !token.IsEmpty && (expected is null || token.SequenceEqual(expected));
+        return default;
     }
 
     /// <summary>
@@ -245,12 +261,22 @@ internal static class RequestRouter
             headers[name] = values.Count == 1 ? values[0] ?? string.Empty : string.Join(", ", values.ToArray());
         }
 
+        // A real token must never end up in test output: keep the scheme, and a hash to check the token with.
+        byte[]? tokenHash = null;
+        if (headers.ContainsKey("Authorization"))
+        {
+            var token = PresentedToken(request, out var scheme);
+            tokenHash = token.IsEmpty ? null : SHA256.HashData(Encoding.UTF8.GetBytes(token.ToString()));
+            headers["Authorization"] = (scheme ?? "(unknown scheme)") + " [redacted]";
+        }
+
         return new RecordedRequest(
             request.Method,
             path,
             request.QueryString.Value ?? string.Empty,
             headers,
             body.Length == 0 ? string.Empty : Encoding.UTF8.GetString(body),
-            now);
+            now,
+            tokenHash);
     }
 }

@@ -14,12 +14,23 @@ internal sealed class UploadedFileStore : IDisposable
     private readonly List<UploadedFile> _files = [];
     private readonly Dictionary<string, UploadedFile> _byId = new(StringComparer.Ordinal);
     private readonly byte[] _signingKey = RandomNumberGenerator.GetBytes(32);
-    private readonly string _directory = Path.Combine(Path.GetTempPath(), "replicate-emulator-" + WireFormat.NewFileKey());
+    private string? _directory;
+
+    /// <summary>Gets the folder uploads are written to, once the first one arrived: private to this user (0700 on Unix).</summary>
+    internal string? Directory => _directory;
 
     /// <summary>A new path for an upload in progress, in the store's folder.</summary>
     public string NewContentPath()
     {
-        Directory.CreateDirectory(_directory);
+        if (_directory is null)
+        {
+            lock (_gate)
+            {
+                // CreateTempSubdirectory makes an unpredictable name with mode 0700, unlike a folder under /tmp made by hand.
+                _directory ??= System.IO.Directory.CreateTempSubdirectory("replicate-emulator-").FullName;
+            }
+        }
+
         return Path.Combine(_directory, WireFormat.NewFileKey());
     }
 
@@ -84,9 +95,9 @@ internal sealed class UploadedFileStore : IDisposable
     {
         try
         {
-            if (Directory.Exists(_directory))
+            if (_directory is not null && System.IO.Directory.Exists(_directory))
             {
-                Directory.Delete(_directory, recursive: true);
+                System.IO.Directory.Delete(_directory, recursive: true);
             }
         }
         catch (IOException)
