@@ -9,6 +9,8 @@ namespace Replicate.Extensions.AI;
 /// a <see cref="DataContent"/> with the downloaded bytes by default (Replicate deletes outputs after about an hour, so
 /// the bytes are what lasts), or a <see cref="UriContent"/> when <see cref="ImageGenerationOptions.ResponseFormat"/> is
 /// <see cref="ImageGenerationResponseFormat.Uri"/>. Create it with <see cref="ReplicateAIExtensions.AsImageGenerator"/>.
+/// Output URLs are untrusted: only HTTPS URLs on public addresses are downloaded (loopback ones too when the client's
+/// API is itself on loopback, as the emulator is), without the API token, and at most 64 MiB each.
 /// </summary>
 /// <remarks>
 /// <see cref="ImageGenerationResponse.RawRepresentation"/> is the finished <see cref="Prediction"/>. Canceling the token
@@ -17,6 +19,9 @@ namespace Replicate.Extensions.AI;
 [Experimental("MEAI001")]
 public sealed class ReplicateImageGenerator : IImageGenerator
 {
+    /// <summary>The largest image downloaded into a <see cref="DataContent"/>: far above any real image, far below what a hostile URL could send.</summary>
+    private const long MaxImageBytes = 64L * 1024 * 1024;
+
     private readonly ReplicateClient _client;
     private readonly string _defaultModelId;
     private readonly ImageGeneratorMetadata _metadata;
@@ -62,7 +67,8 @@ public sealed class ReplicateImageGenerator : IImageGenerator
             }
             else
             {
-                var bytes = await file.ReadAllBytesAsync(cancellationToken).ConfigureAwait(false);
+                await OutputUrlPolicy.EnsureMayDownloadAsync(file.Uri, _client.BaseAddress, cancellationToken).ConfigureAwait(false);
+                var bytes = await file.ReadAllBytesAsync(MaxImageBytes, cancellationToken).ConfigureAwait(false);
                 contents.Add(new DataContent(bytes, file.ContentType ?? MediaTypes.Sniff(bytes) ?? MediaTypes.FromFileName(file.Uri.AbsolutePath)));
             }
         }

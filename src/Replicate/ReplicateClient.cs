@@ -369,6 +369,12 @@ public class ReplicateClient : IDisposable
         ArgumentOutOfRangeException.ThrowIfNegative(resolved.MaxRetries, nameof(options.MaxRetries));
         ArgumentOutOfRangeException.ThrowIfLessThan(resolved.PollingInterval.Value, TimeSpan.Zero, nameof(options.PollingInterval));
         ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(resolved.RequestTimeout, TimeSpan.Zero, nameof(options.RequestTimeout));
+        if (resolved.StreamIdleTimeout != Timeout.InfiniteTimeSpan && resolved.StreamIdleTimeout <= TimeSpan.Zero)
+        {
+            throw new ArgumentOutOfRangeException(nameof(options), resolved.StreamIdleTimeout, "ReplicateClientOptions.StreamIdleTimeout must be positive, or Timeout.InfiniteTimeSpan.");
+        }
+
+        ArgumentOutOfRangeException.ThrowIfLessThan(resolved.MaxStreamEventSize, 1024, nameof(options.MaxStreamEventSize));
         if (resolved.Wait < TimeSpan.Zero || resolved.Wait > TimeSpan.FromSeconds(60))
         {
             throw new ArgumentOutOfRangeException(nameof(options), resolved.Wait, "ReplicateClientOptions.Wait must be between 0 and 60 seconds.");

@@ -49,6 +49,20 @@ public sealed class ReplicateClientOptions
     public TimeSpan RequestTimeout { get; set; } = TimeSpan.FromSeconds(100);
 
     /// <summary>
+    /// Gets or sets how long a stream or a file download may go without receiving a byte once its headers arrived
+    /// (default 5 minutes; <see cref="Timeout.InfiniteTimeSpan"/> waits forever). An idle stream counts as a dropped
+    /// connection and resumes (a keep-alive comment is activity); an idle download fails with <see cref="IOException"/>.
+    /// </summary>
+    public TimeSpan StreamIdleTimeout { get; set; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>
+    /// Gets or sets the largest server-sent event a stream accepts, in bytes (default 16 MiB). A larger event ends the
+    /// stream with <see cref="ReplicateException"/> instead of growing a buffer without bound: the parser holds about
+    /// three times the event's size while it reads one.
+    /// </summary>
+    public int MaxStreamEventSize { get; set; } = 16 * 1024 * 1024;
+
+    /// <summary>
     /// Gets or sets how often a prediction is polled while waiting for it. When <see langword="null"/>, the client reads
     /// <c>REPLICATE_POLL_INTERVAL</c> (seconds), else uses 0.5 s.
     /// </summary>

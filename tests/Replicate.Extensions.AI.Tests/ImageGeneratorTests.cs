@@ -127,4 +127,42 @@ public class ImageGeneratorTests
         Assert.Equal("jpg", mapper.Map(new ImageGenerationRequest("x"), new() { MediaType = "image/jpeg" })["output_format"]);
         Assert.Throws<ArgumentException>(() => mapper.Map(new ImageGenerationRequest("x"), new() { MediaType = "image/tiff" }));
     }
+
+    [Theory]
+    [InlineData("http://169.254.169.254/latest/meta-data/iam", "it is not HTTPS")]
+    [InlineData("https://169.254.169.254/latest/meta-data/iam", "private, link-local or reserved")]
+    [InlineData("https://10.1.2.3/out.png", "private, link-local or reserved")]
+    [InlineData("https://192.168.0.10/out.png", "private, link-local or reserved")]
+    [InlineData("https://[fd00::1]/out.png", "private, link-local or reserved")]
+    [InlineData("https://[fe80::1]/out.png", "private, link-local or reserved")]
+    [InlineData("https://[::ffff:10.0.0.1]/out.png", "private, link-local or reserved")]
+    [InlineData("https://app.localhost/out.png", "loopback")]
+    public async Task OutputUrlsOnPrivateOrNonHttpsAddresses_AreNotDownloaded(string url, string reason)
+    {
+        await using var h = await Harness.StartAsync();
+        h.Emulator.AddModel("acme/evil-image", (_, _) => Task.FromResult<object?>(new[] { url }));
+        var generator = h.Client.AsImageGenerator("acme/evil-image");
+
+        var ex = await Assert.ThrowsAsync<ReplicateException>(() => generator.GenerateAsync(new ImageGenerationRequest("x")));
+
+        Assert.Contains(reason, ex.Message, StringComparison.Ordinal);
+        Assert.Contains("ResponseFormat", ex.Message, StringComparison.Ordinal);
+
+        // Asked for URLs instead, the caller gets them and decides.
+        var response = await generator.GenerateAsync(new ImageGenerationRequest("x"), new ImageGenerationOptions { ResponseFormat = ImageGenerationResponseFormat.Uri });
+        Assert.Equal(new Uri(url), Assert.IsType<UriContent>(Assert.Single(response.Contents)).Uri);
+    }
+
+    [Fact]
+    public async Task AnOutputUrlNamingTheApi_IsFetchedWithoutTheToken()
+    {
+        await using var h = await Harness.StartAsync();
+        var secretUrl = new Uri(h.Emulator.BaseAddress, "webhooks/default/secret").ToString();
+        h.Emulator.AddModel("acme/evil-image", (_, _) => Task.FromResult<object?>(secretUrl));
+
+        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => h.Client.AsImageGenerator("acme/evil-image").GenerateAsync(new ImageGenerationRequest("x")));
+
+        Assert.Equal(System.Net.HttpStatusCode.Unauthorized, ex.StatusCode);
+        Assert.False(Assert.Single(h.Emulator.Requests, r => r.Path == "/v1/webhooks/default/secret").Headers.ContainsKey("Authorization"));
+    }
 }

@@ -1,4 +1,5 @@
 using System.Net;
+using Replicate.Testing;
 using Replicate.Tests.Infrastructure;
 
 namespace Replicate.Tests;
@@ -214,6 +215,271 @@ public class SecurityTests
         var id = Assert.Single((await h.Client.Predictions.ListAsync()).Results).Id;
         Assert.Equal(PredictionStatus.Processing, (await h.Client.Predictions.GetAsync(id)).Status);
         release.TrySetResult();
+    }
+
+    [Fact]
+    public async Task ReadAllBytesAsync_RefusesAFileOverItsLimit_ByLengthOrAsItArrives()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var transport = TransportTests.GetTransport(h.Client);
+        var sized = new FileOutput(new Uri(h.Emulator.AddFile("sized.bin", "application/octet-stream", () => ReplicateEmulator.CreatePatternStream(10_000))), transport);
+        var unsized = new FileOutput(new Uri(h.Emulator.AddFile("unsized.bin", "application/octet-stream", () => new UnsizedStream(ReplicateEmulator.CreatePatternStream(10_000)))), transport);
+        var huge = new FileOutput(new Uri(h.Emulator.AddFile("huge.bin", "application/octet-stream", () => ReplicateEmulator.CreatePatternStream(FileOutput.DefaultMaxReadBytes + 1))), transport);
+
+        Assert.Equal(10_000, (await sized.ReadAllBytesAsync(10_000)).Length);
+        Assert.Equal(10_000, (await unsized.ReadAllBytesAsync(10_000)).Length);
+        var byLength = await Assert.ThrowsAsync<ReplicateException>(() => sized.ReadAllBytesAsync(9_999));
+        var asItArrives = await Assert.ThrowsAsync<ReplicateException>(() => unsized.ReadAllBytesAsync(9_999));
+        var byDefault = await Assert.ThrowsAsync<ReplicateException>(() => huge.ReadAllBytesAsync());
+
+        Assert.Contains("is 10000 bytes, more than the 9999 bytes", byLength.Message, StringComparison.Ordinal);
+        Assert.Contains("larger than that, more than the 9999 bytes", asItArrives.Message, StringComparison.Ordinal);
+        Assert.Contains("SaveAsync", byDefault.Message, StringComparison.Ordinal);
+        Assert.Equal(256L * 1024 * 1024, FileOutput.DefaultMaxReadBytes);
+    }
+
+    [Fact]
+    public async Task ContentType_IsKnownOnceAnHttpFileWasRead()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var file = new FileOutput(new Uri(h.Emulator.AddFile("a.txt", "text/plain", () => new MemoryStream("A"u8.ToArray()))), TransportTests.GetTransport(h.Client));
+
+        Assert.Null(file.ContentType);
+        await file.ReadAllBytesAsync();
+        Assert.Equal("text/plain", file.ContentType);
+    }
+
+    [Fact]
+    public async Task SaveAsync_NeverWritesThroughALinkPlantedAtAPredictableName()
+    {
+        if (OperatingSystem.IsWindows())
+        {
+            return;
+        }
+
+        await using var h = await EmulatorHarness.StartAsync();
+        var file = new FileOutput(new Uri(h.Emulator.AddFile("a.txt", "text/plain", () => new MemoryStream("downloaded"u8.ToArray()))), TransportTests.GetTransport(h.Client));
+        var folder = Directory.CreateTempSubdirectory("replicate-save-").FullName;
+        try
+        {
+            var victim = Path.Combine(folder, "victim.txt");
+            await File.WriteAllTextAsync(victim, "precious");
+            var target = Path.Combine(folder, "out.txt");
+            File.CreateSymbolicLink(target + ".partial", victim);
+
+            await file.SaveAsync(target);
+
+            Assert.Equal("precious", await File.ReadAllTextAsync(victim));
+            Assert.Equal("downloaded", await File.ReadAllTextAsync(target));
+            Assert.Equal(["out.txt", "out.txt.partial", "victim.txt"], Directory.GetFileSystemEntries(folder).Select(Path.GetFileName).Order(StringComparer.Ordinal));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ConcurrentSavesToOnePath_LeaveOneWholeFile()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var transport = TransportTests.GetTransport(h.Client);
+        var a = new FileOutput(new Uri(h.Emulator.AddFile("a.bin", "application/octet-stream", () => new MemoryStream(Enumerable.Repeat((byte)'a', 3_000_000).ToArray()))), transport);
+        var b = new FileOutput(new Uri(h.Emulator.AddFile("b.bin", "application/octet-stream", () => new MemoryStream(Enumerable.Repeat((byte)'b', 2_000_000).ToArray()))), transport);
+        var folder = Directory.CreateTempSubdirectory("replicate-save-").FullName;
+        try
+        {
+            var target = Path.Combine(folder, "out.bin");
+            for (var round = 0; round < 5; round++)
+            {
+                await Task.WhenAll(a.SaveAsync(target), b.SaveAsync(target), a.SaveAsync(target), b.SaveAsync(target));
+
+                var saved = await File.ReadAllBytesAsync(target);
+                Assert.True(saved.Length is 3_000_000 or 2_000_000);
+                Assert.All(saved, x => Assert.Equal(saved[0], x));
+                Assert.Equal(saved[0] == (byte)'a' ? 3_000_000 : 2_000_000, saved.Length);
+            }
+
+            Assert.Equal(["out.bin"], Directory.GetFileSystemEntries(folder).Select(Path.GetFileName));
+        }
+        finally
+        {
+            Directory.Delete(folder, recursive: true);
+        }
+    }
+
+    [Fact]
+    public async Task ADownloadWhoseServerGoesSilent_FailsAfterTheIdleTimeout()
+    {
+        var time = new FakeTimeProvider { AutoAdvanceLimit = TimeSpan.Zero };
+        await using var h = await EmulatorHarness.StartAsync(clientOptions: o =>
+        {
+            o.TimeProvider = time;
+            o.StreamIdleTimeout = TimeSpan.FromSeconds(10);
+        });
+        var stall = new StallingStream("first bytes"u8.ToArray());
+        var file = new FileOutput(new Uri(h.Emulator.AddFile("stall.bin", "application/octet-stream", () => stall)), TransportTests.GetTransport(h.Client));
+
+        var read = file.ReadAllBytesAsync();
+        await RetryTests.WaitUntil(() => stall.Stalled);
+        var ex = await AdvanceUntilDoneAsync(time, Assert.ThrowsAsync<IOException>(() => read));
+
+        Assert.Contains("No data arrived for 10 s (ReplicateClientOptions.StreamIdleTimeout)", ex.Message, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task AStreamWhoseServerGoesSilent_ReconnectsAfterTheIdleTimeout_AndResumes()
+    {
+        var time = new FakeTimeProvider { AutoAdvanceLimit = TimeSpan.Zero };
+        await using var h = await EmulatorHarness.StartAsync(clientOptions: o =>
+        {
+            o.TimeProvider = time;
+            o.StreamIdleTimeout = TimeSpan.FromSeconds(10);
+            o.RetryDelay = TimeSpan.Zero;
+        });
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Emulator.AddModel("acme/pause", async (_, ctx) =>
+        {
+            ctx.Output("a");
+            await release.Task.WaitAsync(ctx.CancellationToken);
+            ctx.Output("b");
+            return null;
+        });
+
+        var received = new List<string>();
+        var first = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var consume = Task.Run(async () =>
+        {
+            await foreach (var token in h.Client.StreamTextAsync("acme/pause", new { }))
+            {
+                received.Add(token);
+                first.TrySetResult();
+            }
+        });
+        await first.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await AdvanceUntilDoneAsync(time, RetryTests.WaitUntil(() => h.Requests("GET", "/v1/streams/").Count == 2));
+        release.TrySetResult();
+        await consume.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(["a", "b"], received);
+        Assert.True(h.Requests("GET", "/v1/streams/")[1].Headers.ContainsKey("Last-Event-ID"));
+        Assert.DoesNotContain(h.Emulator.Requests, r => r.Path.EndsWith("/cancel", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public async Task AnEventOverTheConfiguredLimit_EndsTheStream_NamingTheLimit()
+    {
+        await using var h = await EmulatorHarness.StartAsync(clientOptions: o => o.MaxStreamEventSize = 1024 * 1024);
+        h.Emulator.AddModel("acme/big", (_, ctx) =>
+        {
+            ctx.Output(new string('x', 2 * 1024 * 1024));
+            return Task.FromResult<object?>(null);
+        });
+
+        var ex = await Assert.ThrowsAnyAsync<ReplicateException>(async () =>
+        {
+            await foreach (var _ in h.Client.StreamTextAsync("acme/big", new { }))
+            {
+            }
+        });
+
+        Assert.Contains("larger than 1 MiB, the limit (ReplicateClientOptions.MaxStreamEventSize)", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(16 * 1024 * 1024, new ReplicateClientOptions().MaxStreamEventSize);
+        Assert.Equal(TimeSpan.FromMinutes(5), new ReplicateClientOptions().StreamIdleTimeout);
+    }
+
+    /// <summary>Advances the fake clock a few seconds at a time until <paramref name="task"/> finishes (bounded in real time).</summary>
+    private static async Task<T> AdvanceUntilDoneAsync<T>(FakeTimeProvider time, Task<T> task)
+    {
+        await AdvanceUntilDoneAsync(time, (Task)task);
+        return await task;
+    }
+
+    private static async Task AdvanceUntilDoneAsync(FakeTimeProvider time, Task task)
+    {
+        for (var i = 0; i < 500 && !task.IsCompleted; i++)
+        {
+            time.Advance(TimeSpan.FromSeconds(3));
+            await Task.WhenAny(task, Task.Delay(20));
+        }
+
+        await task.WaitAsync(TimeSpan.FromSeconds(10));
+    }
+
+    /// <summary>A stream that hides its length, so the file is sent chunked.</summary>
+    private sealed class UnsizedStream(Stream inner) : Stream
+    {
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => inner.Read(buffer, offset, count);
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        protected override void Dispose(bool disposing)
+        {
+            inner.Dispose();
+            base.Dispose(disposing);
+        }
+    }
+
+    /// <summary>Sends its first bytes, then nothing until the request is aborted.</summary>
+    private sealed class StallingStream(byte[] first) : Stream
+    {
+        private bool _sent;
+
+        public bool Stalled { get; private set; }
+
+        public override bool CanRead => true;
+
+        public override bool CanSeek => false;
+
+        public override bool CanWrite => false;
+
+        public override long Length => throw new NotSupportedException();
+
+        public override long Position { get => throw new NotSupportedException(); set => throw new NotSupportedException(); }
+
+        public override int Read(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+
+        public override async ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
+        {
+            if (!_sent)
+            {
+                _sent = true;
+                first.CopyTo(buffer);
+                return first.Length;
+            }
+
+            Stalled = true;
+            await Task.Delay(TimeSpan.FromSeconds(30), cancellationToken);
+            return 0;
+        }
+
+        public override void Flush()
+        {
+        }
+
+        public override long Seek(long offset, SeekOrigin origin) => throw new NotSupportedException();
+
+        public override void SetLength(long value) => throw new NotSupportedException();
+
+        public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
     }
 
     private sealed class Progress(TaskCompletionSource reported) : IProgress<Prediction>

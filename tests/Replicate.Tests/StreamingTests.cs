@@ -374,7 +374,7 @@ public class StreamingTests
 
         var ex = await Assert.ThrowsAsync<ReplicateException>(() => Collect(client.Predictions.StreamAsync(StreamingPrediction(server.BaseAddress))));
 
-        Assert.Contains("larger than 64 MiB", ex.Message, StringComparison.Ordinal);
+        Assert.Contains("larger than 16 MiB, the limit (ReplicateClientOptions.MaxStreamEventSize)", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]

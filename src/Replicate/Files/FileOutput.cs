@@ -36,10 +36,16 @@ public sealed class FileOutput
     /// <summary>Gets the file's URL (or <c>data:</c> URI).</summary>
     public Uri Uri { get; }
 
+    /// <summary>The default most <see cref="ReadAllBytesAsync(CancellationToken)"/> reads into memory: 256 MiB.</summary>
+    public const long DefaultMaxReadBytes = 256L * 1024 * 1024;
+
+    private string? _responseContentType;
+
     /// <summary>
-    /// Gets the media type when it is known without a request (from a <c>data:</c> URI), otherwise <see langword="null"/>.
+    /// Gets the media type: from a <c>data:</c> URI at once; for an HTTP URL, from the response's <c>Content-Type</c> once
+    /// the file was opened or read (<see langword="null"/> before that, or when the server sent none).
     /// </summary>
-    public string? ContentType => DataUri.TryGetMediaType(Uri, out var mediaType) ? mediaType : null;
+    public string? ContentType => DataUri.TryGetMediaType(Uri, out var mediaType) ? mediaType : Volatile.Read(ref _responseContentType);
 
     /// <summary>Opens the file for reading. Dispose the stream to release the connection.</summary>
     /// <param name="cancellationToken">Cancels the request and the read.</param>
@@ -63,7 +69,13 @@ public sealed class FileOutput
             var response = await _transport.SendAsync(request, cancellationToken).ConfigureAwait(false);
             try
             {
-                var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
+                if (response.Content.Headers.ContentType?.MediaType is { } mediaType)
+                {
+                    Volatile.Write(ref _responseContentType, mediaType);
+                }
+
+                var stream = IdleTimeoutStream.Wrap(
+                    await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), _transport.Options.StreamIdleTimeout, _transport.TimeProvider);
                 return new ResponseStream(stream, response, request);
             }
             catch
@@ -79,18 +91,49 @@ public sealed class FileOutput
         }
     }
 
-    /// <summary>Reads the whole file into memory. Prefer <see cref="CopyToAsync"/> or <see cref="SaveAsync"/> for large files.</summary>
+    /// <summary>
+    /// Reads the whole file into memory, up to <see cref="DefaultMaxReadBytes"/> (256 MiB). Prefer <see cref="CopyToAsync"/>
+    /// or <see cref="SaveAsync"/> for large files: a model's output URL could name a file of any size.
+    /// </summary>
     /// <param name="cancellationToken">Cancels the download.</param>
     /// <returns>The file's bytes.</returns>
-    public async Task<byte[]> ReadAllBytesAsync(CancellationToken cancellationToken = default)
+    /// <exception cref="ReplicateException">The file is larger than <see cref="DefaultMaxReadBytes"/>; nothing more is read.</exception>
+    public Task<byte[]> ReadAllBytesAsync(CancellationToken cancellationToken = default) =>
+        ReadAllBytesAsync(DefaultMaxReadBytes, cancellationToken);
+
+    /// <summary>Reads the whole file into memory, refusing one larger than <paramref name="maxBytes"/>.</summary>
+    /// <param name="maxBytes">The most bytes to read; a larger file (by its <c>Content-Length</c>, or as it arrives) fails.</param>
+    /// <param name="cancellationToken">Cancels the download.</param>
+    /// <returns>The file's bytes.</returns>
+    /// <exception cref="ArgumentOutOfRangeException"><paramref name="maxBytes"/> is negative or over <see cref="Array.MaxLength"/>.</exception>
+    /// <exception cref="ReplicateException">The file is larger than <paramref name="maxBytes"/>; nothing more is read.</exception>
+    public async Task<byte[]> ReadAllBytesAsync(long maxBytes, CancellationToken cancellationToken = default)
     {
+        ArgumentOutOfRangeException.ThrowIfNegative(maxBytes);
+        ArgumentOutOfRangeException.ThrowIfGreaterThan(maxBytes, Array.MaxLength);
         var source = await OpenReadAsync(cancellationToken).ConfigureAwait(false);
         await using (source.ConfigureAwait(false))
         {
-            var length = source.CanSeek ? source.Length : 0;
-            using var buffer = new MemoryStream(length is > 0 and < int.MaxValue ? (int)length : 0);
-            await source.CopyToAsync(buffer, CopyBufferSize, cancellationToken).ConfigureAwait(false);
-            return buffer.ToArray();
+            long? declared = source is ResponseStream response ? response.DeclaredLength : source.Length;
+            if (declared > maxBytes)
+            {
+                throw TooLarge(maxBytes, declared);
+            }
+
+            using var buffer = new MemoryStream(declared is > 0 ? (int)declared.Value : 0);
+            var chunk = new byte[(int)Math.Min(CopyBufferSize, maxBytes + 1)];
+            int read;
+            while ((read = await source.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            {
+                if (buffer.Length + read > maxBytes)
+                {
+                    throw TooLarge(maxBytes, null);
+                }
+
+                buffer.Write(chunk, 0, read);
+            }
+
+            return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();
         }
     }
 
@@ -109,7 +152,9 @@ public sealed class FileOutput
     }
 
     /// <summary>
-    /// Downloads the file to <paramref name="path"/>, replacing it. A failed or canceled download leaves no partial file.
+    /// Downloads the file to <paramref name="path"/>, replacing it. The bytes go to a new, uniquely named file in the same
+    /// folder, which is moved into place when complete: a failed or canceled download leaves no partial file, two saves to
+    /// one path never mix their bytes, and a file or link planted at a predictable name is never written through.
     /// </summary>
     /// <param name="path">The file to write.</param>
     /// <param name="cancellationToken">Cancels the download.</param>
@@ -118,10 +163,11 @@ public sealed class FileOutput
     {
         ArgumentException.ThrowIfNullOrWhiteSpace(path);
         var full = Path.GetFullPath(path);
-        var partial = full + ".partial";
+        var partial = Path.Combine(Path.GetDirectoryName(full) ?? ".", $".{Path.GetFileName(full)}.{Guid.NewGuid():N}.partial");
         try
         {
-            var file = new FileStream(partial, FileMode.Create, FileAccess.Write, FileShare.None, CopyBufferSize, FileOptions.Asynchronous);
+            // CreateNew fails on anything already there, a symbolic link included, instead of following it.
+            var file = new FileStream(partial, FileMode.CreateNew, FileAccess.Write, FileShare.None, CopyBufferSize, FileOptions.Asynchronous);
             await using (file.ConfigureAwait(false))
             {
                 await CopyToAsync(file, cancellationToken).ConfigureAwait(false);
@@ -158,6 +204,10 @@ public sealed class FileOutput
         return true;
     }
 
+    private ReplicateException TooLarge(long maxBytes, long? declared) => new(
+        $"The file at {(Uri.Scheme == "data" ? "a data: URI" : Uri.GetLeftPart(UriPartial.Path))} is {(declared is { } size ? $"{size} bytes" : "larger than that")}, " +
+        $"more than the {maxBytes} bytes ReadAllBytesAsync reads into memory. Use SaveAsync or CopyToAsync, or pass a larger maxBytes.");
+
     private static void TryDelete(string path)
     {
         try
@@ -183,7 +233,9 @@ public sealed class FileOutput
 
         public override bool CanWrite => false;
 
-        public override long Length => response.Content.Headers.ContentLength ?? throw new NotSupportedException("The server did not send a Content-Length.");
+        public override long Length => DeclaredLength ?? throw new NotSupportedException("The server did not send a Content-Length.");
+
+        public long? DeclaredLength => response.Content.Headers.ContentLength;
 
         public override long Position
         {

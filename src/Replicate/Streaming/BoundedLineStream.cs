@@ -83,11 +83,15 @@ internal sealed class BoundedLineStream(Stream inner, int maxEventBytes) : Strea
         _endsWithCarriageReturn = data[^1] == (byte)'\r';
         if (_eventBytes > maxEventBytes)
         {
-            throw new ReplicateException($"The stream sent an event larger than {maxEventBytes / (1024 * 1024)} MiB; refusing to buffer it.");
+            throw new ReplicateException(
+                $"The stream sent an event larger than {Describe(maxEventBytes)}, the limit (ReplicateClientOptions.MaxStreamEventSize); refusing to buffer it. Raise the limit if the model's events are that large.");
         }
 
         return data.Length;
     }
+
+    private static string Describe(int bytes) =>
+        bytes % (1024 * 1024) == 0 ? $"{bytes / (1024 * 1024)} MiB" : $"{bytes} bytes";
 
     /// <summary>The index of the first of the two line ends that form the last blank line in <paramref name="data"/>, or -1.</summary>
     internal static int LastBlankLine(ReadOnlySpan<byte> data)

@@ -13,9 +13,6 @@ namespace Replicate;
 /// </summary>
 internal static class PredictionStream
 {
-    /// <summary>The largest event accepted; larger ones end the stream rather than grow a buffer without bound.</summary>
-    internal const int MaxEventBytes = 64 * 1024 * 1024;
-
     /// <summary>
     /// Reconnects allowed over a stream's whole life, on top of <see cref="ReplicateClientOptions.MaxRetries"/> in a row
     /// without progress: enough for a long stream behind a proxy or an <c>HttpClient.Timeout</c> that cuts it regularly,
@@ -91,8 +88,10 @@ internal static class PredictionStream
 
             using (response)
             {
-                var body = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
-                var parser = SseParser.Create(new BoundedLineStream(body, MaxEventBytes), static (_, data) => Encoding.UTF8.GetString(data));
+                var body = IdleTimeoutStream.Wrap(
+                    await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false), transport.Options.StreamIdleTimeout, transport.TimeProvider);
+                await using var disposeBody = body.ConfigureAwait(false);
+                var parser = SseParser.Create(new BoundedLineStream(body, transport.Options.MaxStreamEventSize), static (_, data) => Encoding.UTF8.GetString(data));
                 var events = parser.EnumerateAsync(cancellationToken).GetAsyncEnumerator(cancellationToken);
                 await using (events.ConfigureAwait(false))
                 {
