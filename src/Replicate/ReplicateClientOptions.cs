@@ -63,8 +63,9 @@ public sealed class ReplicateClientOptions
     public int MaxStreamEventSize { get; set; } = 16 * 1024 * 1024;
 
     /// <summary>
-    /// Gets or sets how often a prediction is polled while waiting for it. When <see langword="null"/>, the client reads
-    /// <c>REPLICATE_POLL_INTERVAL</c> (seconds), else uses 0.5 s.
+    /// Gets or sets the first wait between polls of a prediction or training. While nothing changes the wait doubles, up to
+    /// 5 s (or this interval, if longer); a status change or new output starts it over. When <see langword="null"/>, the
+    /// client reads <c>REPLICATE_POLL_INTERVAL</c> (seconds), else uses 0.5 s.
     /// </summary>
     public TimeSpan? PollingInterval { get; set; }
 

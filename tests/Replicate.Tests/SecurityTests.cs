@@ -388,6 +388,92 @@ public class SecurityTests
         Assert.Equal(TimeSpan.FromMinutes(5), new ReplicateClientOptions().StreamIdleTimeout);
     }
 
+    [Fact]
+    public async Task Waiting_BacksOffTo5Seconds_AndHonoursTheRetryAfterOfAThrottledPoll()
+    {
+        var time = new FakeTimeProvider();
+        await using var h = await EmulatorHarness.StartAsync(clientOptions: o =>
+        {
+            o.TimeProvider = time;
+            o.PollingInterval = TimeSpan.FromMilliseconds(500);
+            o.MaxRetries = 0;
+        });
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Emulator.AddModel("acme/long", async (_, ctx) =>
+        {
+            started.TrySetResult();
+            await release.Task.WaitAsync(ctx.CancellationToken);
+            return "done";
+        });
+        var created = await h.Client.Predictions.CreateAsync("acme/long", new { });
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        var running = await h.Client.Predictions.GetAsync(created.Id);
+        Assert.Equal(PredictionStatus.Processing, running.Status);
+        h.Emulator.Faults.Add(new EmulatorFault
+        {
+            Method = "GET", PathPrefix = "/v1/predictions/", StatusCode = 429,
+            Headers = new Dictionary<string, string> { ["Retry-After"] = "30" },
+            Body = """{"title":"Request was throttled","status":429,"detail":"Request was throttled. Expected available in 30 seconds."}""",
+        });
+
+        var wait = h.Client.Predictions.WaitAsync(running);
+        await RetryTests.WaitUntil(() => h.Requests("GET", "/v1/predictions/").Count >= 10);
+        release.TrySetResult();
+        var finished = await wait.WaitAsync(TimeSpan.FromSeconds(10));
+
+        Assert.Equal(PredictionStatus.Succeeded, finished.Status);
+        // The fake clock also records each attempt's 100 s timeout; the rest are the waits between polls.
+        var polls = time.Delays.Where(d => d != TimeSpan.FromSeconds(100)).Select(d => d.TotalSeconds).ToList();
+        Assert.Equal([0.5, 30, 1, 2, 4, 5, 5, 5], polls.Take(8));
+        Assert.All(polls.Skip(8), d => Assert.Equal(5, d));
+    }
+
+    [Fact]
+    public async Task EmptyPagesWithFreshCursors_StopAfterTen()
+    {
+        await using var server = await ScriptedServer.StartAsync((context, n) =>
+            ScriptedResponses.Json(context, 200, $$"""{"results":[],"next":"{{context.Request.Scheme}}://{{context.Request.Host}}/v1/predictions?cursor=c{{n}}","previous":null}"""));
+        using var client = ScriptedResponses.Client(server.BaseAddress);
+
+        var ex = await Assert.ThrowsAsync<ReplicateException>(async () =>
+        {
+            await foreach (var _ in client.Predictions.EnumerateAsync())
+            {
+            }
+        });
+
+        Assert.Contains("10 empty pages in a row", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(10, server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task ALoopOfCursors_IsFound_InBoundedPages()
+    {
+        // Pages c1 → c2 → ... → c7 → c3 → ...: a loop of five pages after two, each with an item.
+        await using var server = await ScriptedServer.StartAsync((context, _) =>
+        {
+            var cursor = context.Request.Query["cursor"].ToString();
+            var at = cursor.Length == 0 ? 0 : int.Parse(cursor[1..], System.Globalization.CultureInfo.InvariantCulture);
+            var next = at == 7 ? 3 : at + 1;
+            return ScriptedResponses.Json(context, 200, $$"""{"results":[{{ScriptedResponses.Prediction("p" + at)}}],"next":"{{context.Request.Scheme}}://{{context.Request.Host}}/v1/predictions?cursor=c{{next}}","previous":null}""");
+        });
+        using var client = ScriptedResponses.Client(server.BaseAddress);
+        var seen = 0;
+
+        var ex = await Assert.ThrowsAsync<ReplicateException>(async () =>
+        {
+            await foreach (var _ in client.Predictions.EnumerateAsync())
+            {
+                seen++;
+            }
+        });
+
+        Assert.Contains("same page cursor twice", ex.Message, StringComparison.Ordinal);
+        Assert.InRange(server.Requests.Count, 8, 20);
+        Assert.Equal(server.Requests.Count, seen);
+    }
+
     /// <summary>Advances the fake clock a few seconds at a time until <paramref name="task"/> finishes (bounded in real time).</summary>
     private static async Task<T> AdvanceUntilDoneAsync<T>(FakeTimeProvider time, Task<T> task)
     {

@@ -5,6 +5,12 @@ namespace Replicate;
 /// <summary>Walks every page of a list endpoint lazily, for every resource's <c>EnumerateAsync</c>.</summary>
 internal static class Pager
 {
+    /// <summary>
+    /// Empty pages in a row that still name a next page before the walk stops: a server that keeps handing out fresh
+    /// cursors to nothing would otherwise be walked forever.
+    /// </summary>
+    internal const int MaxEmptyPagesInARow = 10;
+
     /// <summary>Yields the items of the first page and of every page after it, fetching each only when needed.</summary>
     /// <param name="listPage">Gets a page: <see langword="null"/> for the first, else the cursor (<see cref="Page{T}.Next"/>).</param>
     /// <param name="what">What is listed, for the error message.</param>
@@ -13,7 +19,13 @@ internal static class Pager
         Func<string?, CancellationToken, Task<Page<T>>> listPage, string what, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         var page = await listPage(null, cancellationToken).ConfigureAwait(false);
-        HashSet<string>? seen = null;
+
+        // Brent's cycle detection: one remembered cursor, moved to the current one after 1, 2, 4, 8... pages. Any loop of
+        // cursors is found within about twice its length, in constant memory however long the list.
+        string? checkpoint = null;
+        var sinceCheckpoint = 0;
+        var stride = 1;
+        var emptyInARow = 0;
         while (true)
         {
             foreach (var item in page.Results)
@@ -21,18 +33,29 @@ internal static class Pager
                 yield return item;
             }
 
-            if (page.Next is null)
+            if (page.Next is not { } next)
             {
                 yield break;
             }
 
-            // A server that hands back a cursor it already gave would otherwise loop forever.
-            if (!(seen ??= new HashSet<string>(StringComparer.Ordinal)).Add(page.Next))
+            emptyInARow = page.Results.Count == 0 ? emptyInARow + 1 : 0;
+            if (emptyInARow >= MaxEmptyPagesInARow)
             {
-                throw new ReplicateException($"The API returned the same page cursor twice while listing {what} ({page.Next}); stopping.");
+                throw new ReplicateException(
+                    $"The API returned {emptyInARow} empty pages in a row while listing {what}, each naming another page; stopping rather than paging forever.");
             }
 
-            page = await listPage(page.Next, cancellationToken).ConfigureAwait(false);
+            if (string.Equals(next, checkpoint, StringComparison.Ordinal))
+            {
+                throw new ReplicateException($"The API returned the same page cursor twice while listing {what} ({next}); stopping.");
+            }
+
+            if (++sinceCheckpoint == stride)
+            {
+                (checkpoint, sinceCheckpoint, stride) = (next, 0, stride * 2);
+            }
+
+            page = await listPage(next, cancellationToken).ConfigureAwait(false);
         }
     }
 }

@@ -58,9 +58,10 @@ public class PredictionsClient
     }
 
     /// <summary>
-    /// Polls a prediction every <see cref="ReplicateClientOptions.PollingInterval"/> until it is terminal (succeeded,
-    /// failed, canceled, aborted, or a status this version does not know). Canceling the token stops waiting; it does
-    /// not cancel the prediction (use <see cref="CancelAsync"/>).
+    /// Polls a prediction until it is terminal (succeeded, failed, canceled, aborted, or a status this version does not
+    /// know): every <see cref="ReplicateClientOptions.PollingInterval"/> at first and after each status change, doubling
+    /// up to 5 s while nothing changes; a throttled poll waits the server's <c>Retry-After</c>. Canceling the token stops
+    /// waiting; it does not cancel the prediction (use <see cref="CancelAsync"/>).
     /// </summary>
     /// <param name="prediction">The prediction to wait for.</param>
     /// <param name="progress">Called with every polled state, for status, logs and <see cref="Prediction.Progress"/>.</param>
@@ -72,13 +73,14 @@ public class PredictionsClient
         using var activity = ReplicateTelemetry.StartActivity("replicate.predictions.wait");
         try
         {
-            var interval = _transport.Options.PollingInterval!.Value;
+            var schedule = new PollSchedule(_transport);
+            var id = prediction.Id;
             while (!prediction.Status.IsTerminal)
             {
-                await Task.Delay(interval, _transport.TimeProvider, cancellationToken).ConfigureAwait(false);
-                var next = await GetAsync(prediction.Id, cancellationToken).ConfigureAwait(false);
+                var next = await schedule.PollAsync(ct => GetAsync(id, ct), cancellationToken).ConfigureAwait(false);
                 if (next.Status != prediction.Status)
                 {
+                    schedule.Changed();
                     Log.PredictionStatus(_transport.Logger, next.Id, next.Model, next.Status.Value);
                 }
 
@@ -282,12 +284,18 @@ public class PredictionsClient
     internal async IAsyncEnumerable<JsonElement> PollOutputAsync(string id, int skip, StrongBox<Prediction?> final, [EnumeratorCancellation] CancellationToken cancellationToken, Prediction? current = null)
     {
         var delivered = skip;
+        var schedule = new PollSchedule(_transport);
         var prediction = current ?? await GetAsync(id, cancellationToken).ConfigureAwait(false);
         while (true)
         {
             if (prediction.Output is { ValueKind: JsonValueKind.Array } items)
             {
                 var count = items.GetArrayLength();
+                if (count > delivered)
+                {
+                    schedule.Changed();
+                }
+
                 for (; delivered < count; delivered++)
                 {
                     yield return items[delivered];
@@ -300,8 +308,7 @@ public class PredictionsClient
                 yield break;
             }
 
-            await Task.Delay(_transport.Options.PollingInterval!.Value, _transport.TimeProvider, cancellationToken).ConfigureAwait(false);
-            prediction = await GetAsync(id, cancellationToken).ConfigureAwait(false);
+            prediction = await schedule.PollAsync(ct => GetAsync(id, ct), cancellationToken).ConfigureAwait(false);
         }
     }
 

@@ -83,9 +83,9 @@ public class TrainingsClient
     }
 
     /// <summary>
-    /// Polls a training every <see cref="ReplicateClientOptions.PollingInterval"/> until it is terminal (succeeded,
-    /// failed, canceled, aborted, or a status this version does not know). Canceling the token stops waiting; it does
-    /// not cancel the training (use <see cref="CancelAsync"/>).
+    /// Polls a training until it is terminal (succeeded, failed, canceled, aborted, or a status this version does not
+    /// know), at the same pace as <see cref="PredictionsClient.WaitAsync"/>: the polling interval, doubling to 5 s while
+    /// nothing changes. Canceling the token stops waiting; it does not cancel the training (use <see cref="CancelAsync"/>).
     /// </summary>
     /// <remarks>Polls <c>GET /trainings/{id}</c>.</remarks>
     /// <param name="training">The training to wait for.</param>
@@ -95,11 +95,17 @@ public class TrainingsClient
     public virtual async Task<Training> WaitAsync(Training training, IProgress<Training>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(training);
-        var interval = _transport.Options.PollingInterval!.Value;
+        var schedule = new PollSchedule(_transport);
+        var id = training.Id;
         while (!training.Status.IsTerminal)
         {
-            await Task.Delay(interval, _transport.TimeProvider, cancellationToken).ConfigureAwait(false);
-            training = await GetAsync(training.Id, cancellationToken).ConfigureAwait(false);
+            var next = await schedule.PollAsync(ct => GetAsync(id, ct), cancellationToken).ConfigureAwait(false);
+            if (next.Status != training.Status)
+            {
+                schedule.Changed();
+            }
+
+            training = next;
             progress?.Report(training);
         }
 
