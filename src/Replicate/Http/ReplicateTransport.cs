@@ -100,6 +100,7 @@ internal sealed class ReplicateTransport
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             RecordRequest(request, started, null, ex);
+            TransportFailures.ThrowWrapped(request, ex);
             throw;
         }
 
