@@ -290,7 +290,10 @@ public class ReplicateClient : IDisposable
         return _transport.GetAsync(_transport.Resolve(uri), ReplicateJsonContext.Default.SearchResult, cancellationToken);
     }
 
-    /// <summary>Disposes the connection pool, if this client created it. A caller-owned <see cref="HttpClient"/> is left alone.</summary>
+    /// <summary>
+    /// Disposes the connection pool, if this client created it; a caller-owned <see cref="HttpClient"/> is left alone.
+    /// Later calls, and calls in flight that the disposal cuts short, throw <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public void Dispose()
     {
         Dispose(disposing: true);
@@ -306,6 +309,8 @@ public class ReplicateClient : IDisposable
     {
         if (disposing)
         {
+            // First, so calls in flight that the disposal cuts short say why.
+            _transport.IsDisposed = true;
             _ownedHttpClient?.Dispose();
         }
     }
