@@ -136,6 +136,8 @@ public class ReplicateClient : IDisposable
         using var activity = ReplicateTelemetry.StartActivity("replicate.run", model);
         try
         {
+            // Checked here too: RunOptions below would quietly turn a negative Wait into "no wait".
+            options?.Validate();
             var createOptions = options is null ? _defaultRunOptions : RunOptions(options.Wait ?? _transport.Options.Wait, options);
             var prediction = await Predictions.CreateAsync(model, input, createOptions, cancellationToken).ConfigureAwait(false);
             activity?.SetTag("replicate.prediction.id", prediction.Id);
@@ -180,13 +182,14 @@ public class ReplicateClient : IDisposable
     /// </summary>
     /// <param name="model"><c>owner/name</c>, <c>owner/name:version</c> or a version id.</param>
     /// <param name="input">The model's input.</param>
-    /// <param name="options">Deadline and webhook options (<see cref="PredictionOptions.Wait"/> is ignored: streams do not block).</param>
+    /// <param name="options">Deadline and webhook options (<see cref="PredictionOptions.Wait"/> is ignored: streams do not block; it is still checked).</param>
     /// <param name="cancellationToken">Stops the stream and cancels the prediction.</param>
     /// <returns>The events; the last one is <c>done</c> (check <see cref="StreamEvent.IsCanceled"/>).</returns>
     /// <exception cref="PredictionFailedException">The prediction failed (an <c>error</c> event).</exception>
     /// <exception cref="ReplicateException">The model does not support streaming, or the stream could not be resumed.</exception>
     public virtual async IAsyncEnumerable<StreamEvent> StreamAsync(ModelIdentifier model, object input, PredictionOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        options?.Validate();
         using var activity = ReplicateTelemetry.StartActivity("replicate.stream", model);
         var started = _transport.TimeProvider.GetTimestamp();
         var (uri, version) = Predictions.Route(model);
