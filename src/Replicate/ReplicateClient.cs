@@ -148,6 +148,9 @@ public class ReplicateClient : IDisposable
         using var activity = ReplicateTelemetry.StartActivity("replicate.run", model);
         try
         {
+            // Checked here too: RunOptions below would quietly turn a negative Wait into "no wait".
+            options?.Validate();
+
             // A sync wait holds the create until the prediction is done, and its id comes only with the answer: a caller
             // who may cancel could not reach the prediction then. Such a caller gets a create that answers at once.
             var cancelOnAbandon = options?.CancelOnAbandon ?? true;
@@ -203,13 +206,14 @@ public class ReplicateClient : IDisposable
     /// </summary>
     /// <param name="model"><c>owner/name</c>, <c>owner/name:version</c> or a version id.</param>
     /// <param name="input">The model's input.</param>
-    /// <param name="options">Deadline and webhook options (<see cref="PredictionOptions.Wait"/> is ignored: streams do not block).</param>
+    /// <param name="options">Deadline and webhook options (<see cref="PredictionOptions.Wait"/> is ignored: streams do not block; it is still checked).</param>
     /// <param name="cancellationToken">Stops the stream and cancels the prediction.</param>
     /// <returns>The events; the last one is <c>done</c> (check <see cref="StreamEvent.IsCanceled"/>).</returns>
     /// <exception cref="PredictionFailedException">The prediction failed (an <c>error</c> event).</exception>
     /// <exception cref="ReplicateException">The model does not support streaming, or the stream could not be resumed.</exception>
     public virtual async IAsyncEnumerable<StreamEvent> StreamAsync(ModelIdentifier model, object input, PredictionOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
     {
+        options?.Validate();
         using var activity = ReplicateTelemetry.StartActivity("replicate.stream", model);
         var started = _transport.TimeProvider.GetTimestamp();
         var (uri, version) = Predictions.Route(model);
@@ -314,7 +318,10 @@ public class ReplicateClient : IDisposable
         return _transport.GetAsync(_transport.Resolve(uri), ReplicateJsonContext.Default.SearchResult, cancellationToken);
     }
 
-    /// <summary>Disposes the connection pool, if this client created it. A caller-owned <see cref="HttpClient"/> is left alone.</summary>
+    /// <summary>
+    /// Disposes the connection pool, if this client created it; a caller-owned <see cref="HttpClient"/> is left alone.
+    /// Later calls, and calls in flight that the disposal cuts short, throw <see cref="ObjectDisposedException"/>.
+    /// </summary>
     public void Dispose()
     {
         Dispose(disposing: true);
@@ -330,6 +337,8 @@ public class ReplicateClient : IDisposable
     {
         if (disposing)
         {
+            // First, so calls in flight that the disposal cuts short say why.
+            _transport.IsDisposed = true;
             _ownedHttpClient?.Dispose();
         }
     }

@@ -25,7 +25,8 @@ internal sealed class Chromium : IAsyncDisposable
 
     public static async Task<Chromium> LaunchAsync()
     {
-        // Fail, not skip: a browser test that quietly does not run would let CI stay green without ever checking the page.
+        // Reached without Chromium only with CI=true (see ChromiumFactAttribute): fail, not skip, so CI cannot stay green
+        // without ever checking the page.
         if (!File.Exists(ExecutablePath))
         {
             Assert.Fail(

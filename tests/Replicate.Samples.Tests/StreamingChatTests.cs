@@ -11,7 +11,7 @@ public class StreamingChatTests
     private const string Llama = "meta/meta-llama-3-8b-instruct";
     private const string Failing = "replicate/failing-model";
 
-    [Fact]
+    [ChromiumFact]
     public async Task ThePage_ShowsTokensAsTheyArrive_ThenTheWholeAnswer()
     {
         // 30 ms between tokens: a reply of ~60 tokens takes about two seconds, slow enough to watch it grow.
@@ -52,7 +52,7 @@ public class StreamingChatTests
         Assert.True(spread > 500, $"The first token and the last were shown {spread:0} ms apart; a streamed answer takes over a second here.");
     }
 
-    [Fact]
+    [ChromiumFact]
     public async Task ThePage_ShowsTheErrorOfAFailingModel()
     {
         await using var emulator = await ReplicateEmulator.StartAsync();

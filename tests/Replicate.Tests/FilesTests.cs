@@ -36,7 +36,7 @@ public class FilesTests
         Assert.Contains("\r\n\r\nhello, files\r\n", request.Body, StringComparison.Ordinal);
         Assert.True(request.CarriesToken(h.Emulator.ApiToken!));
 
-        Assert.Equal("notes %22v2%22.txt", file.Name);
+        Assert.Equal("notes \"v2\".txt", file.Name); // the filename form field carries the exact name
         Assert.Equal("text/plain", file.ContentType);
         Assert.Equal(content.Length, file.Size);
         Assert.Equal(Convert.ToHexStringLower(SHA256.HashData(content)), file.Checksums?.Sha256);
@@ -287,5 +287,45 @@ public class FilesTests
         public override void SetLength(long value) => throw new NotSupportedException();
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
+    }
+
+    [Fact]
+    public async Task FileUpload_SendsTheFilenameAndTypeFormFields()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+
+        await h.Client.Files.UploadAsync(Encoding.UTF8.GetBytes("hi"), new FileUploadOptions { FileName = "notes \"v2\".txt", ContentType = "text/plain" });
+        await h.Client.Files.UploadAsync(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G', 0x0D, 0x0A, 0x1A, 0x0A, 1 });
+
+        var requests = h.Requests("POST", "/v1/files");
+        Assert.Equal(2, requests.Count);
+        var named = FormFields(requests[0]);
+        Assert.Equal("notes \"v2\".txt", named["filename"]);
+        Assert.Equal("text/plain", named["type"]);
+        var guessed = FormFields(requests[1]);
+        Assert.Equal("file.png", guessed["filename"]);
+        Assert.Equal("image/png", guessed["type"]);
+    }
+
+    /// <summary>The text parts of a multipart body, by their form field name.</summary>
+    private static Dictionary<string, string> FormFields(Replicate.Testing.RecordedRequest request)
+    {
+        var boundary = request.Headers["Content-Type"].Split("boundary=")[1].Trim('"');
+        var fields = new Dictionary<string, string>();
+        foreach (var part in request.Body.Split("--" + boundary))
+        {
+            var marker = "Content-Disposition: form-data; name=\"";
+            var at = part.IndexOf(marker, StringComparison.Ordinal);
+            if (at < 0 || part.Contains("filename=", StringComparison.Ordinal))
+            {
+                continue;
+            }
+
+            var name = part[(at + marker.Length)..part.IndexOf('"', at + marker.Length)];
+            var body = part[(part.IndexOf("\r\n\r\n", StringComparison.Ordinal) + 4)..];
+            fields[name] = body.EndsWith("\r\n", StringComparison.Ordinal) ? body[..^2] : body;
+        }
+
+        return fields;
     }
 }

@@ -243,6 +243,33 @@ public class PredictionsTests
     }
 
     [Fact]
+    public async Task List_FiltersBySource_AsAStringBackedOption_AndEnumerateKeepsTheFilter()
+    {
+        await using var h = await EmulatorHarness.StartAsync(o => o.PageSize = 2);
+        AddEcho(h.Emulator);
+        await h.Client.Predictions.CreateAsync("acme/echo", new { i = 1 });
+        h.Emulator.ClearRequests();
+
+        // Every emulator prediction comes from the API, so the website's predictions are none of them.
+        var web = await h.Client.Predictions.ListAsync(source: PredictionSource.Web);
+        var all = await h.Client.Predictions.ListAsync();
+        var enumerated = new List<Prediction>();
+        await foreach (var p in h.Client.Predictions.EnumerateAsync(createdAfter: new DateTimeOffset(2020, 1, 1, 0, 0, 0, TimeSpan.Zero), source: "web"))
+        {
+            enumerated.Add(p);
+        }
+
+        Assert.Empty(web.Results);
+        Assert.Single(all.Results);
+        Assert.Empty(enumerated);
+        var requests = h.Requests("GET", "/v1/predictions");
+        Assert.Equal(["?source=web", "", "?created_after=2020-01-01T00%3A00%3A00Z&source=web"], requests.Select(r => r.Query));
+        Assert.Equal("later", new PredictionSource("later").Value);
+        await Assert.ThrowsAsync<ArgumentException>(() => h.Client.Predictions.ListAsync(source: new PredictionSource(" ")));
+        Assert.Equal(3, h.Emulator.Requests.Count);
+    }
+
+    [Fact]
     public async Task List_RejectsACursorOnAnotherHost()
     {
         await using var h = await EmulatorHarness.StartAsync();

@@ -164,4 +164,23 @@ public class RunTests
         Assert.Equal("ok", output.AsString());
         Assert.Single(h.Requests("POST", "/v1/"));
     }
+
+    [Fact]
+    public async Task NegativeWait_IsRejectedByRunAndStream_LikeByCreate_BeforeAnythingIsSent()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var negative = new PredictionOptions { Wait = TimeSpan.FromSeconds(-1) };
+
+        var create = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => h.Client.Predictions.CreateAsync("replicate/hello-world", new { text = "x" }, negative));
+        var run = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(() => h.Client.RunAsync("replicate/hello-world", new { text = "x" }, negative));
+        var stream = await Assert.ThrowsAsync<ArgumentOutOfRangeException>(async () =>
+        {
+            await foreach (var _ in h.Client.StreamAsync("meta/meta-llama-3-8b-instruct", new { prompt = "x" }, negative))
+            {
+            }
+        });
+
+        Assert.All(new[] { create, run, stream }, ex => Assert.Equal(nameof(PredictionOptions.Wait), ex.ParamName));
+        Assert.Empty(h.Emulator.Requests);
+    }
 }

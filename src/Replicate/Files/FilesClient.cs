@@ -206,6 +206,10 @@ public class FilesClient
                 body.Add(json);
             }
 
+            // The spec's own fields for the name and type, beside the part's headers: a server that reads the form
+            // fields gets the exact name (not the quoted one) and the type the SDK chose.
+            body.Add(FormField("filename", fileName));
+            body.Add(FormField("type", contentType));
             request = transport.CreateRequest(HttpMethod.Post, transport.Resolve("files"));
         }
         catch
@@ -238,6 +242,14 @@ public class FilesClient
     {
         ArgumentNullException.ThrowIfNull(link);
         return FileOutput.ForApiDownload(_transport.Resolve(link.RelativeUri()), _transport);
+    }
+
+    /// <summary>A plain text form field (<c>form-data; name="..."</c>, UTF-8, no content type, as browsers send them).</summary>
+    private static ByteArrayContent FormField(string name, string value)
+    {
+        var field = new ByteArrayContent(Encoding.UTF8.GetBytes(value));
+        field.Headers.TryAddWithoutValidation("Content-Disposition", "form-data; name=\"" + name + "\"");
+        return field;
     }
 
     private static MediaTypeHeaderValue ParseContentType(string contentType) =>

@@ -53,6 +53,9 @@ internal sealed class ReplicateTransport
     /// <summary>Gets the HTTP client, for requests that are not JSON API calls (downloads, streams).</summary>
     public HttpClient Http => _http;
 
+    /// <summary>Gets or sets whether the <see cref="ReplicateClient"/> was disposed: requests then fail naming it.</summary>
+    public bool IsDisposed { get; set; }
+
     /// <summary>Resolves a path relative to the API base (<c>predictions/abc</c>).</summary>
     public Uri Resolve(string relativePath) => new(BaseAddress, relativePath);
 
@@ -121,6 +124,11 @@ internal sealed class ReplicateTransport
     /// <summary>Sends a request and returns the successful response with its body unread; error statuses throw.</summary>
     public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
+        if (IsDisposed)
+        {
+            throw TransportFailures.Disposed();
+        }
+
         var started = TimeProvider.GetTimestamp();
         HttpResponseMessage response;
         try
@@ -130,6 +138,7 @@ internal sealed class ReplicateTransport
         catch (Exception ex) when (ex is not OperationCanceledException || !cancellationToken.IsCancellationRequested)
         {
             RecordRequest(request, started, null, ex);
+            TransportFailures.ThrowWrapped(request, ex, IsDisposed);
             throw;
         }
 

@@ -10,8 +10,9 @@ namespace Replicate;
 /// <summary>
 /// Retries transient failures with a Polly pipeline built once per client: exponential backoff with jitter, a cap,
 /// <c>Retry-After</c> honoured, every delay on the client's <see cref="TimeProvider"/>. Reads are retried on network
-/// errors, timeouts, 408, 429 and 5xx gateway errors; POST and PATCH only on 429, because a throttled create was not
-/// processed, while a 500 or a dropped connection may already have started a paid prediction.
+/// errors, timeouts, 408, 429 and 5xx gateway errors; POST and PATCH only on 429 and on failures to connect (refused,
+/// DNS, TLS handshake), because then the server never got the request, while a 500 or a dropped connection may
+/// already have started a paid prediction.
 /// </summary>
 internal sealed class RetryHandler : DelegatingHandler
 {
@@ -113,16 +114,6 @@ internal sealed class RetryHandler : DelegatingHandler
                     $"(ReplicateClientOptions.RequestTimeout) after {attempts} attempt(s).", timeout);
             }
 
-            if (outcome.Exception is HttpRequestException network && ApiRequest.AttemptsOf(request) is var tried and > 1)
-            {
-                // Say how hard we tried; keep the error kind and the cause for callers that inspect them.
-                throw new HttpRequestException(
-                    network.HttpRequestError,
-                    $"{request.Method} {request.RequestUri?.AbsolutePath} failed after {tried} attempts: {network.Message}",
-                    network,
-                    network.StatusCode);
-            }
-
             outcome.ThrowIfException();
             return outcome.Result!;
         }
@@ -202,9 +193,10 @@ internal sealed class RetryHandler : DelegatingHandler
         var idempotent = IsIdempotent(request.Method);
         if (outcome.Exception is { } exception)
         {
-            // The caller's own cancellation is never retried; a timeout or a network error is, for reads.
+            // The caller's own cancellation is never retried; a timeout or a network error is, for reads, and a failure
+            // to connect is for every method: nothing reached the server, so a create cannot have happened.
             // A body cut by a reset surfaces as IOException rather than HttpRequestException: both are the network.
-            return idempotent && exception is HttpRequestException or IOException or TimeoutRejectedException;
+            return (idempotent && exception is HttpRequestException or IOException or TimeoutRejectedException) || NeverReachedServer(exception);
         }
 
         var response = outcome.Result!;
@@ -220,6 +212,17 @@ internal sealed class RetryHandler : DelegatingHandler
         return retryable
             && !(ReplicateTransport.ParseRetryAfter(response, _options.TimeProvider) > _options.MaxRetryDelay);
     }
+
+    /// <summary>
+    /// Whether the request failed before any of it could reach the server: connecting (refused, unreachable), resolving
+    /// the host, the TLS handshake or a proxy tunnel failed. Retrying those cannot duplicate anything.
+    /// </summary>
+    internal static bool NeverReachedServer(Exception exception) =>
+        exception is HttpRequestException
+        {
+            HttpRequestError: HttpRequestError.ConnectionError or HttpRequestError.NameResolutionError
+                or HttpRequestError.SecureConnectionError or HttpRequestError.ProxyTunnelError,
+        };
 
     private static bool IsIdempotent(HttpMethod method) =>
         method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Delete || method == HttpMethod.Put

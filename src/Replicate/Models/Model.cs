@@ -1,4 +1,5 @@
 using System.Diagnostics;
+using System.Text.Json.Serialization;
 
 namespace Replicate;
 
@@ -39,10 +40,18 @@ public sealed class Model
     /// <summary>Gets the image shown for the model.</summary>
     public Uri? CoverImageUrl { get; init; }
 
-    /// <summary>Gets the example prediction shown on the model's page.</summary>
+    /// <summary>
+    /// Gets the example prediction shown on the model's page; <see langword="null"/> when there is none, or when the server
+    /// sent an empty or partial object (no <c>id</c>), which the spec allows.
+    /// </summary>
+    [JsonConverter(typeof(AbsentWhenIncompleteConverter<Prediction>))]
     public Prediction? DefaultExample { get; init; }
 
-    /// <summary>Gets the newest version, with its input and output schema; <see langword="null"/> for a model with no versions.</summary>
+    /// <summary>
+    /// Gets the newest version, with its input and output schema; <see langword="null"/> for a model with no versions, or
+    /// when the server sent an empty or partial object (no <c>id</c>), which the spec allows.
+    /// </summary>
+    [JsonConverter(typeof(AbsentWhenIncompleteConverter<ModelVersion>))]
     public ModelVersion? LatestVersion { get; init; }
 
     /// <summary>Gets whether the model is official: always on, a stable API, predictable pricing, run by <c>owner/name</c>.</summary>

@@ -151,22 +151,28 @@ public class PredictionsClient
     /// <param name="cursor">A page's <see cref="Page{T}.Next"/> or <see cref="Page{T}.Previous"/>, or <see langword="null"/> for the first page.</param>
     /// <param name="createdAfter">Only predictions created at or after this time (ignored when <paramref name="cursor"/> is given: the cursor carries the filter).</param>
     /// <param name="createdBefore">Only predictions created before this time (ignored when <paramref name="cursor"/> is given).</param>
+    /// <param name="source">
+    /// Only predictions created this way, e.g. <see cref="PredictionSource.Web"/> (on the website; the server then lists
+    /// only the last 14 days); <see langword="null"/> lists every prediction. Ignored when <paramref name="cursor"/> is given.
+    /// </param>
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The page.</returns>
-    public virtual Task<Page<Prediction>> ListAsync(string? cursor = null, DateTimeOffset? createdAfter = null, DateTimeOffset? createdBefore = null, CancellationToken cancellationToken = default)
+    /// <exception cref="ArgumentException"><paramref name="source"/> is empty; nothing was sent.</exception>
+    public virtual Task<Page<Prediction>> ListAsync(string? cursor = null, DateTimeOffset? createdAfter = null, DateTimeOffset? createdBefore = null, PredictionSource? source = null, CancellationToken cancellationToken = default)
     {
-        var uri = cursor is null ? _transport.Resolve("predictions" + Filters(createdAfter, createdBefore)) : _transport.PageUri(cursor, "predictions");
+        var uri = cursor is null ? _transport.Resolve("predictions" + Filters(createdAfter, createdBefore, source)) : _transport.PageUri(cursor, "predictions");
         return _transport.GetAsync(uri, ReplicateJsonContext.Default.PagePrediction, cancellationToken);
     }
 
     /// <summary>Enumerates every prediction, newest first, fetching pages lazily as you iterate.</summary>
     /// <param name="createdAfter">Only predictions created at or after this time.</param>
     /// <param name="createdBefore">Only predictions created before this time.</param>
+    /// <param name="source">Only predictions created this way, e.g. <see cref="PredictionSource.Web"/>; <see langword="null"/> for every prediction.</param>
     /// <param name="cancellationToken">Cancels the enumeration.</param>
     /// <returns>The predictions.</returns>
-    public virtual IAsyncEnumerable<Prediction> EnumerateAsync(DateTimeOffset? createdAfter = null, DateTimeOffset? createdBefore = null, CancellationToken cancellationToken = default) =>
+    public virtual IAsyncEnumerable<Prediction> EnumerateAsync(DateTimeOffset? createdAfter = null, DateTimeOffset? createdBefore = null, PredictionSource? source = null, CancellationToken cancellationToken = default) =>
         Pager.EnumerateAsync(
-            (cursor, ct) => cursor is null ? ListAsync(null, createdAfter, createdBefore, ct) : ListAsync(cursor, cancellationToken: ct),
+            (cursor, ct) => cursor is null ? ListAsync(null, createdAfter, createdBefore, source, ct) : ListAsync(cursor, cancellationToken: ct),
             "predictions",
             cancellationToken);
 
@@ -368,9 +374,9 @@ public class PredictionsClient
         return (_transport.Resolve($"models/{model.Owner}/{model.Name}/predictions"), null);
     }
 
-    private static string Filters(DateTimeOffset? createdAfter, DateTimeOffset? createdBefore)
+    private static string Filters(DateTimeOffset? createdAfter, DateTimeOffset? createdBefore, PredictionSource? source)
     {
-        if (createdAfter is null && createdBefore is null)
+        if (createdAfter is null && createdBefore is null && source is null)
         {
             return string.Empty;
         }
@@ -384,6 +390,12 @@ public class PredictionsClient
         if (createdBefore is { } before)
         {
             query.Append(query.Length > 1 ? "&" : string.Empty).Append("created_before=").Append(Uri.EscapeDataString(ReplicateTransport.FormatTimestamp(before)));
+        }
+
+        if (source is { } from)
+        {
+            ArgumentException.ThrowIfNullOrWhiteSpace(from.Value, nameof(source));
+            query.Append(query.Length > 1 ? "&" : string.Empty).Append("source=").Append(Uri.EscapeDataString(from.Value));
         }
 
         return query.ToString();
