@@ -474,6 +474,27 @@ public class SecurityTests
         Assert.Equal(server.Requests.Count, seen);
     }
 
+    [Fact]
+    public async Task AnUploadWhoseServerNeverAnswers_TimesOutAfterTheBodyWasSent()
+    {
+        var time = new FakeTimeProvider { AutoAdvanceLimit = TimeSpan.Zero };
+        await using var h = await EmulatorHarness.StartAsync(clientOptions: o =>
+        {
+            o.TimeProvider = time;
+            o.RequestTimeout = TimeSpan.FromSeconds(30);
+        });
+        h.Emulator.Faults.Add(new EmulatorFault { Method = "POST", PathPrefix = "/v1/files", Kind = EmulatorFaultKind.Hang });
+
+        var upload = h.Client.Files.UploadAsync(new byte[100_000], new FileUploadOptions { FileName = "scan.bin" });
+        await RetryTests.WaitUntil(() => h.Requests("POST", "/v1/files").Count == 1);
+        time.Advance(TimeSpan.FromSeconds(29));
+        Assert.False(upload.IsCompleted);
+        var ex = await AdvanceUntilDoneAsync(time, Assert.ThrowsAsync<TimeoutException>(() => upload));
+
+        Assert.Contains("sent its whole body but got no response within 30 s (ReplicateClientOptions.RequestTimeout)", ex.Message, StringComparison.Ordinal);
+        Assert.Single(h.Requests("POST", "/v1/files"));
+    }
+
     /// <summary>Advances the fake clock a few seconds at a time until <paramref name="task"/> finishes (bounded in real time).</summary>
     private static async Task<T> AdvanceUntilDoneAsync<T>(FakeTimeProvider time, Task<T> task)
     {

@@ -192,7 +192,7 @@ public class FilesClient
     {
         // multipart/form-data built by hand: MultipartFormDataContent would add filename* and unquoted parameters,
         // while the API (like browsers) expects a quoted UTF-8 filename and the part's own Content-Type.
-        var body = new MultipartContent("form-data") { HeaderEncodingSelector = static (_, _) => Encoding.UTF8 };
+        var body = UploadContent.Create();
         ApiRequest request;
         try
         {
@@ -220,8 +220,8 @@ public class FilesClient
 
         request.Content = body;
 
-        // Sending the body is part of the time to response headers, and a large file takes as long as it takes:
-        // only the caller's token bounds an upload.
+        // Sending a large file takes as long as it takes, so only the caller's token bounds the body; the time to
+        // response headers (RequestTimeout) starts once it was all sent (see UploadContent).
         request.AttemptTimeout = Timeout.InfiniteTimeSpan;
         if (!canResend)
         {

@@ -175,7 +175,29 @@ internal sealed class RetryHandler : DelegatingHandler
         $"{response.RequestMessage?.Method} {response.RequestMessage?.RequestUri?.AbsolutePath}";
 
     private Task<HttpResponseMessage> SendAttemptAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
-        base.SendAsync(request, cancellationToken);
+        request.Content is UploadContent upload ? SendUploadAttemptAsync(request, upload, cancellationToken) : base.SendAsync(request, cancellationToken);
+
+    /// <summary>An upload's attempt: unbounded while its body is sent, then <see cref="ReplicateClientOptions.RequestTimeout"/> to the response headers.</summary>
+    private async Task<HttpResponseMessage> SendUploadAttemptAsync(HttpRequestMessage request, UploadContent upload, CancellationToken cancellationToken)
+    {
+        using var afterBody = new CancellationTokenSource(Timeout.InfiniteTimeSpan, _options.TimeProvider);
+        using var linked = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken, afterBody.Token);
+        upload.Sent = () => afterBody.CancelAfter(_options.RequestTimeout);
+        try
+        {
+            return await base.SendAsync(request, linked.Token).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException ex) when (afterBody.IsCancellationRequested && !cancellationToken.IsCancellationRequested)
+        {
+            throw new TimeoutException(
+                $"{request.Method} {request.RequestUri?.AbsolutePath} sent its whole body but got no response within {_options.RequestTimeout.TotalSeconds:0.#} s " +
+                "(ReplicateClientOptions.RequestTimeout).", ex);
+        }
+        finally
+        {
+            upload.Sent = null;
+        }
+    }
 
     private TimeSpan AttemptTimeout(ResilienceContext context) =>
         context.Properties.TryGetValue(RequestKey, out var request) && request is ApiRequest { AttemptTimeout: { } timeout }
