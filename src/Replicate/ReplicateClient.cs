@@ -261,6 +261,8 @@ public class ReplicateClient : IDisposable
 
                 if (e.Type == StreamEventType.Done)
                 {
+                    // The prediction is over: a caller who stops reading now abandons nothing.
+                    finished = true;
                     activity?.SetTag("replicate.prediction.status", e.IsCanceled ? PredictionStatus.Canceled.Value : PredictionStatus.Succeeded.Value);
                 }
 

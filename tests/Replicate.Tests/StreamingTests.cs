@@ -244,6 +244,28 @@ public class StreamingTests
     }
 
     [Fact]
+    public async Task BreakingOutRightAfterDone_SendsNoCancel()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        h.Emulator.AddModel("acme/short", (_, ctx) =>
+        {
+            ctx.Output("only");
+            return Task.FromResult<object?>(null);
+        });
+
+        await foreach (var e in h.Client.StreamAsync("acme/short", new { }))
+        {
+            if (e.Type == StreamEventType.Done)
+            {
+                break;
+            }
+        }
+
+        Assert.DoesNotContain(h.Emulator.Requests, r => r.Path.EndsWith("/cancel", StringComparison.Ordinal));
+        Assert.Equal(["POST", "GET"], h.Emulator.Requests.Select(r => r.Method));
+    }
+
+    [Fact]
     public async Task CancelingTheToken_ClosesTheConnectionPromptly()
     {
         await using var h = await EmulatorHarness.StartAsync();
