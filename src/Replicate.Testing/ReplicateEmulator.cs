@@ -172,6 +172,39 @@ public sealed class ReplicateEmulator : IAsyncDisposable
     }
 
     /// <summary>
+    /// Registers (or replaces) a model from a schema file: the model object <c>GET /models/{owner}/{name}</c> returns, as
+    /// the typed-models generator reads it. The model gets the file's owner, name, description, pinned version id and
+    /// OpenAPI schema, so the emulator serves that schema and answers inputs that break it with 422 naming the field,
+    /// as the real API does: a test of typed calls catches bad inputs offline.
+    /// </summary>
+    /// <param name="schemaFile">The schema file's path.</param>
+    /// <param name="handler">Produces the output from the input.</param>
+    /// <param name="configure">Adjusts the model's options further.</param>
+    /// <returns>The model, with its version id.</returns>
+    /// <exception cref="ArgumentException">The file is not a model with <c>latest_version.openapi_schema</c>.</exception>
+    public EmulatorModel AddModelFromSchemaFile(string schemaFile, EmulatorModelHandler handler, Action<EmulatorModelOptions>? configure = null)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(schemaFile);
+        var model = System.Text.Json.Nodes.JsonNode.Parse(File.ReadAllText(schemaFile)) as System.Text.Json.Nodes.JsonObject;
+        var owner = model?["owner"]?.GetValue<string>();
+        var name = model?["name"]?.GetValue<string>();
+        var version = model?["latest_version"]?["id"]?.GetValue<string>();
+        var schema = model?["latest_version"]?["openapi_schema"];
+        if (owner is null || name is null || version is null || schema is null)
+        {
+            throw new ArgumentException($"'{schemaFile}' is not a model object with owner, name and latest_version (id, openapi_schema).", nameof(schemaFile));
+        }
+
+        return AddModel(owner + "/" + name, handler, options =>
+        {
+            options.VersionId = version;
+            options.OpenApiSchema = schema.DeepClone();
+            options.Description = model!["description"]?.GetValue<string>();
+            configure?.Invoke(options);
+        });
+    }
+
+    /// <summary>
     /// Registers (or replaces) a deployment that runs a registered model's version, as release 1 on <c>gpu-t4</c> with 0
     /// to 1 instances. Deployments created with <c>POST /deployments</c> are owned by
     /// <see cref="ReplicateEmulatorOptions.AccountUsername"/>; this one by the owner in its name.

@@ -188,6 +188,54 @@ public class ReplicateClient : IDisposable
         }
     }
 
+    /// <summary>
+    /// Runs a typed model (see <see cref="ReplicateModel{TInput, TOutput}"/>) at its pinned version and returns its typed
+    /// output, exactly like <see cref="RunAsync(ModelIdentifier, object, PredictionOptions?, IProgress{Prediction}?, CancellationToken)"/>
+    /// otherwise. The input is checked against the model's schema first, and written by generated code (no reflection).
+    /// </summary>
+    /// <typeparam name="TInput">The generated input record.</typeparam>
+    /// <typeparam name="TOutput">The model's output type.</typeparam>
+    /// <param name="model">The model, e.g. <c>FluxSchnell.Model</c>.</param>
+    /// <param name="input">The input.</param>
+    /// <param name="options">Wait, deadline and webhook options.</param>
+    /// <param name="progress">Called with the prediction after creation and on every poll.</param>
+    /// <param name="cancellationToken">Stops waiting and cancels the prediction.</param>
+    /// <returns>The typed output.</returns>
+    /// <exception cref="InputValidationException">The input breaks the schema; nothing was sent.</exception>
+    /// <exception cref="PredictionFailedException">The prediction failed, was canceled or was aborted.</exception>
+    /// <exception cref="ReplicateApiException">The API rejected a request.</exception>
+    public virtual async Task<TOutput> RunAsync<TInput, TOutput>(ReplicateModel<TInput, TOutput> model, TInput input, PredictionOptions? options = null, IProgress<Prediction>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options?.Validate();
+        var prepared = await Predictions.PrepareAsync(model, input, options?.FileEncodingStrategy, cancellationToken).ConfigureAwait(false);
+        var output = await RunAsync(model.Identifier, prepared, options, progress, cancellationToken).ConfigureAwait(false);
+        return model.Read(output);
+    }
+
+    /// <summary>
+    /// Runs a typed model and streams its output text token by token (for models whose output is a concatenated
+    /// iterator: <see cref="ReplicateModel{TInput, TOutput}.StreamsText"/>), like <see cref="StreamTextAsync(ModelIdentifier, object, PredictionOptions?, CancellationToken)"/>.
+    /// </summary>
+    /// <typeparam name="TInput">The generated input record.</typeparam>
+    /// <typeparam name="TOutput">The model's output type.</typeparam>
+    /// <param name="model">The model.</param>
+    /// <param name="input">The input.</param>
+    /// <param name="options">Deadline and webhook options.</param>
+    /// <param name="cancellationToken">Stops the stream and cancels the prediction.</param>
+    /// <returns>The output text, piece by piece.</returns>
+    /// <exception cref="InputValidationException">The input breaks the schema; nothing was sent.</exception>
+    public virtual async IAsyncEnumerable<string> StreamTextAsync<TInput, TOutput>(ReplicateModel<TInput, TOutput> model, TInput input, PredictionOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options?.Validate();
+        var prepared = await Predictions.PrepareAsync(model, input, options?.FileEncodingStrategy, cancellationToken).ConfigureAwait(false);
+        await foreach (var text in StreamTextAsync(model.Identifier, prepared, options, cancellationToken).ConfigureAwait(false))
+        {
+            yield return text;
+        }
+    }
+
     /// <summary>The options of the create behind <see cref="RunAsync"/>: the caller's, with the sync wait resolved.</summary>
     private static PredictionOptions RunOptions(TimeSpan wait, PredictionOptions? options) => new()
     {

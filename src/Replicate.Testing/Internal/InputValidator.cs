@@ -54,9 +54,12 @@ internal sealed class InputValidator
                 }
 
                 var p = property.Value;
-                var type = p.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString() : null;
+                var referenced = Referenced(p, schemas);
+                var type = p.TryGetProperty("type", out var t) && t.ValueKind == JsonValueKind.String ? t.GetString()
+                    : referenced is { } r && r.TryGetProperty("type", out var rt) && rt.ValueKind == JsonValueKind.String ? rt.GetString()
+                    : null;
                 string[]? allowed = null;
-                if (p.TryGetProperty("enum", out var e) && e.ValueKind == JsonValueKind.Array)
+                if ((p.TryGetProperty("enum", out var e) || (referenced is { } target && target.TryGetProperty("enum", out e))) && e.ValueKind == JsonValueKind.Array)
                 {
                     allowed = [.. e.EnumerateArray().Select(x => x.GetRawText())];
                 }
@@ -68,6 +71,23 @@ internal sealed class InputValidator
         }
 
         return new InputValidator([.. required], [.. rules]);
+    }
+
+    /// <summary>The component schema a property names, as Cog writes enums: <c>allOf: [{"$ref": "#/components/schemas/x"}]</c> or a bare <c>$ref</c>.</summary>
+    private static JsonElement? Referenced(JsonElement property, JsonElement schemas)
+    {
+        var holder = property;
+        if (property.TryGetProperty("allOf", out var allOf) && allOf.ValueKind == JsonValueKind.Array && allOf.GetArrayLength() == 1)
+        {
+            holder = allOf[0];
+        }
+
+        const string Prefix = "#/components/schemas/";
+        return holder.ValueKind == JsonValueKind.Object
+            && holder.TryGetProperty("$ref", out var reference) && reference.GetString() is { } text && text.StartsWith(Prefix, StringComparison.Ordinal)
+            && schemas.TryGetProperty(text[Prefix.Length..], out var target) && target.ValueKind == JsonValueKind.Object
+                ? target
+                : null;
     }
 
     /// <summary>Returns the first problem with <paramref name="input"/>, worded like Replicate's 422 details, or null.</summary>

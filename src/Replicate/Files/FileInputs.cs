@@ -58,9 +58,35 @@ internal sealed class FileInputs
     {
         var files = new FileInputs();
         var json = InputSerializer.Serialize(input, "model input", parameterName, files);
+        return await files.ResolveAsync(transport, json.WrittenMemory, strategy, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>
+    /// The JSON to send for a typed file value: its URL when it already has one (a <see cref="Uri"/>, a
+    /// <see cref="FileOutput"/>, an uploaded <see cref="ReplicateFile"/>), else a placeholder that
+    /// <see cref="ResolveAsync"/> replaces with the upload's URL or a <c>data:</c> URI.
+    /// </summary>
+    public string Add(FileInput file)
+    {
+        ArgumentNullException.ThrowIfNull(file);
+        return file.Value switch
+        {
+            Uri uri => uri.OriginalString,
+            FileOutput output => output.Uri.OriginalString,
+            ReplicateFile uploaded => uploaded.Urls?.Get?.AbsoluteUri
+                ?? throw new ArgumentException($"The uploaded file {uploaded.Id} has no urls.get to pass as an input.", nameof(file)),
+            var value => Add(value),
+        };
+    }
+
+    /// <summary>Uploads or inlines the recorded files per <paramref name="strategy"/> and puts their URLs into <paramref name="json"/>.</summary>
+    public async ValueTask<ReadOnlyMemory<byte>> ResolveAsync(
+        ReplicateTransport transport, ReadOnlyMemory<byte> json, FileEncodingStrategy strategy, CancellationToken cancellationToken)
+    {
+        var files = this;
         if (files.Count == 0)
         {
-            return json.WrittenMemory;
+            return json;
         }
 
         var urls = new string[files.Count];
@@ -88,7 +114,7 @@ internal sealed class FileInputs
             }
         }
 
-        return files.Substitute(json.WrittenSpan, urls);
+        return files.Substitute(json.Span, urls);
     }
 
     /// <summary>The value's size when it is known without reading it; unknown sizes never count as small.</summary>

@@ -66,6 +66,15 @@ public sealed class PredictionOutput
     }
 
     /// <summary>
+    /// Returns the file a string inside this output names (an element of <see cref="Json"/>), for reading outputs by
+    /// hand or from generated code: <see langword="null"/> when it is not an <c>https:</c>, <c>http:</c> or <c>data:</c> string.
+    /// </summary>
+    /// <param name="element">An element of this output.</param>
+    /// <returns>The file, or <see langword="null"/>.</returns>
+    public FileOutput? FileAt(JsonElement element) =>
+        element.ValueKind == JsonValueKind.String && FileOutput.TryCreate(element.GetString(), _transport, out var file) ? file : null;
+
+    /// <summary>
     /// Returns every file in the output, at any depth (strings, arrays, objects), in document order. Only
     /// <c>https:</c>, <c>http:</c> and <c>data:</c> values count; other strings are left alone.
     /// </summary>

@@ -39,6 +39,66 @@ public class PredictionsClient
         return CreateAsync(uri, version, input, options, stream: false, cancellationToken);
     }
 
+    /// <summary>
+    /// Creates a prediction of a typed model (see <see cref="ReplicateModel{TInput, TOutput}"/>) at its pinned version.
+    /// The input is checked against the model's schema first: a bad one throws before anything is sent.
+    /// </summary>
+    /// <typeparam name="TInput">The generated input record.</typeparam>
+    /// <typeparam name="TOutput">The model's output type.</typeparam>
+    /// <param name="model">The model, e.g. <c>FluxSchnell.Model</c>.</param>
+    /// <param name="input">The input.</param>
+    /// <param name="options">Sync wait, deadline and webhook options.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The new prediction; read its output with <see cref="GetOutput{TInput, TOutput}"/> once it succeeded.</returns>
+    /// <exception cref="InputValidationException">The input breaks the schema; nothing was sent.</exception>
+    public virtual async Task<Prediction> CreateAsync<TInput, TOutput>(ReplicateModel<TInput, TOutput> model, TInput input, PredictionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        options?.Validate();
+        var prepared = await PrepareAsync(model, input, options?.FileEncodingStrategy, cancellationToken).ConfigureAwait(false);
+        return await CreateAsync(model.Identifier, prepared, options, cancellationToken).ConfigureAwait(false);
+    }
+
+    /// <summary>Reads a succeeded prediction's output as the typed model's output.</summary>
+    /// <typeparam name="TInput">The generated input record.</typeparam>
+    /// <typeparam name="TOutput">The model's output type.</typeparam>
+    /// <param name="model">The model the prediction ran.</param>
+    /// <param name="prediction">The prediction, succeeded.</param>
+    /// <returns>The typed output.</returns>
+    /// <exception cref="PredictionFailedException">The prediction failed, was canceled or was aborted.</exception>
+    /// <exception cref="InvalidOperationException">The prediction is still running: wait for it first.</exception>
+    public virtual TOutput GetOutput<TInput, TOutput>(ReplicateModel<TInput, TOutput> model, Prediction prediction)
+    {
+        ArgumentNullException.ThrowIfNull(model);
+        ArgumentNullException.ThrowIfNull(prediction);
+        if (!prediction.Status.IsTerminal)
+        {
+            throw new InvalidOperationException($"Prediction {prediction.Id} is {prediction.Status}; wait for it (Predictions.WaitAsync) before reading its output.");
+        }
+
+        return prediction.Status.IsSucceeded
+            ? model.Read(new PredictionOutput(prediction, _transport))
+            : throw new PredictionFailedException(prediction);
+    }
+
+    /// <summary>Writes a typed input, checks it against the model's schema, then uploads or inlines its files.</summary>
+    internal async ValueTask<PreparedInput> PrepareAsync<TInput, TOutput>(
+        ReplicateModel<TInput, TOutput> model, TInput input, FileEncodingStrategy? strategy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var files = new FileInputs();
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            model.Write(writer, input, files.Add);
+        }
+
+        // Checked before any upload: a bad input costs nothing, not even a file upload.
+        model.Schema.Validate(buffer.WrittenSpan);
+        var json = await files.ResolveAsync(_transport, buffer.WrittenMemory, strategy ?? _transport.Options.FileEncodingStrategy, cancellationToken).ConfigureAwait(false);
+        return new PreparedInput(json);
+    }
+
     /// <summary>Gets the latest state of a prediction (<c>GET /predictions/{id}</c>).</summary>
     /// <param name="id">The prediction id.</param>
     /// <param name="cancellationToken">Cancels the request.</param>
@@ -192,9 +252,12 @@ public class PredictionsClient
         ArgumentNullException.ThrowIfNull(input);
         options?.Validate();
 
-        // File values in the input are uploaded (or inlined) first: the body must carry their URLs.
-        var inputJson = await FileInputs.SerializeAsync(
-            _transport, input, options?.FileEncodingStrategy ?? _transport.Options.FileEncodingStrategy, nameof(input), cancellationToken).ConfigureAwait(false);
+        // File values in the input are uploaded (or inlined) first: the body must carry their URLs. A typed input
+        // arrives already written, checked and with its files resolved.
+        var inputJson = input is PreparedInput prepared
+            ? prepared.Json
+            : await FileInputs.SerializeAsync(
+                _transport, input, options?.FileEncodingStrategy ?? _transport.Options.FileEncodingStrategy, nameof(input), cancellationToken).ConfigureAwait(false);
         var content = ReplicateTransport.JsonContent((version, inputJson, options, stream), static (writer, state) =>
         {
             var (version, inputJson, options, stream) = state;
@@ -400,4 +463,10 @@ public class PredictionsClient
 
         return query.ToString();
     }
+}
+
+/// <summary>A model input already written as JSON, checked and with its files resolved (a typed model's input).</summary>
+internal sealed class PreparedInput(ReadOnlyMemory<byte> json)
+{
+    public ReadOnlyMemory<byte> Json { get; } = json;
 }

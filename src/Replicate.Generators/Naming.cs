@@ -1,0 +1,89 @@
+using System.Collections.Generic;
+using System.Globalization;
+using System.Text;
+using Microsoft.CodeAnalysis.CSharp;
+
+namespace Replicate.Generators;
+
+/// <summary>
+/// Turns schema names into C# names, one pure function each. The wire name is always kept beside the C# name
+/// (<c>JsonPropertyName</c>, the enum's value), so the rules only have to be readable and collision-free.
+/// </summary>
+internal static class Naming
+{
+    /// <summary>
+    /// PascalCase of the words in <paramref name="name"/>: <c>num_inference_steps</c> → <c>NumInferenceSteps</c>,
+    /// <c>flux-schnell</c> → <c>FluxSchnell</c>, <c>plain text</c> → <c>PlainText</c>, <c>LR</c> → <c>LR</c>. A result
+    /// that starts with a digit gets a leading <c>_</c> (<c>16:9</c> → <c>_16x9</c>, <c>0.25</c> → <c>_0_25</c>); a
+    /// C# keyword gets a leading <c>@</c>-free suffix-less form by capitalization (<c>class</c> → <c>Class</c>); an empty
+    /// result becomes <c>Value</c>.
+    /// </summary>
+    public static string Pascal(string name)
+    {
+        var builder = new StringBuilder(name.Length);
+        var upperNext = true;
+        for (var i = 0; i < name.Length; i++)
+        {
+            var c = name[i];
+            if (char.IsLetterOrDigit(c) && c < 128)
+            {
+                builder.Append(upperNext ? char.ToUpperInvariant(c) : c);
+                upperNext = false;
+                continue;
+            }
+
+            // Between two digits a separator still matters: 16:9 is not 169, and 0.25 is not 025.
+            var betweenDigits = builder.Length > 0 && char.IsDigit(builder[builder.Length - 1]) && i + 1 < name.Length && char.IsDigit(name[i + 1]);
+            if (betweenDigits)
+            {
+                builder.Append(c is ':' or 'x' or 'X' ? 'x' : '_');
+            }
+
+            upperNext = true;
+        }
+
+        if (builder.Length == 0)
+        {
+            return "Value";
+        }
+
+        if (char.IsDigit(builder[0]))
+        {
+            builder.Insert(0, '_');
+        }
+
+        var result = builder.ToString();
+        return SyntaxFacts.GetKeywordKind(result) != SyntaxKind.None ? "_" + result : result;
+    }
+
+    /// <summary>Whether <paramref name="name"/> is a valid C# identifier as it stands.</summary>
+    public static bool IsIdentifier(string name) => SyntaxFacts.IsValidIdentifier(name) && SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None;
+
+    /// <summary>Hands out unique names in one scope: the second <c>Seed</c> becomes <c>Seed2</c>.</summary>
+    public sealed class Scope
+    {
+        private readonly HashSet<string> _taken = new(System.StringComparer.Ordinal);
+
+        public Scope(params string[] reserved)
+        {
+            foreach (var name in reserved)
+            {
+                _taken.Add(name);
+            }
+        }
+
+        /// <summary>Reserves <paramref name="name"/>, or the first free <c>name2</c>, <c>name3</c>…; says whether it had to rename.</summary>
+        public string Take(string name, out bool renamed)
+        {
+            renamed = false;
+            var candidate = name;
+            for (var n = 2; !_taken.Add(candidate); n++)
+            {
+                candidate = name + n.ToString(CultureInfo.InvariantCulture);
+                renamed = true;
+            }
+
+            return candidate;
+        }
+    }
+}

@@ -1,0 +1,92 @@
+using System.Collections.Generic;
+using System.Collections.Immutable;
+using System.Linq;
+using System.Text;
+using Microsoft.CodeAnalysis;
+using Microsoft.CodeAnalysis.Text;
+
+namespace Replicate.Generators;
+
+/// <summary>
+/// Generates C# types for Replicate models from their schema files: every <c>&lt;ReplicateModel Include="..." /&gt;</c>
+/// item (an <c>AdditionalFiles</c> item with <c>SourceItemGroup = ReplicateModel</c>, set by the package's props)
+/// becomes a static class with the model's input record, enums, output types and a pinned <c>Model</c> descriptor.
+/// </summary>
+[Generator(LanguageNames.CSharp)]
+public sealed class ReplicateModelGenerator : IIncrementalGenerator
+{
+    /// <summary>Tracking names of the pipeline steps, for incrementality tests.</summary>
+    public static class Steps
+    {
+        /// <summary>The parsed model files.</summary>
+        public const string Models = "ReplicateModels";
+    }
+
+    /// <inheritdoc />
+    public void Initialize(IncrementalGeneratorInitializationContext context)
+    {
+        var rootNamespace = context.AnalyzerConfigOptionsProvider.Select(static (options, _) =>
+            options.GlobalOptions.TryGetValue("build_property.RootNamespace", out var value) && !string.IsNullOrWhiteSpace(value) ? value : null);
+
+        var files = context.AdditionalTextsProvider
+            .Combine(context.AnalyzerConfigOptionsProvider)
+            .Select(static (pair, cancellationToken) =>
+            {
+                var (file, options) = pair;
+                var metadata = options.GetOptions(file);
+                metadata.TryGetValue("build_metadata.AdditionalFiles.SourceItemGroup", out var group);
+                if (group != "ReplicateModel")
+                {
+                    return null;
+                }
+
+                metadata.TryGetValue("build_metadata.AdditionalFiles.ClassName", out var className);
+                metadata.TryGetValue("build_metadata.AdditionalFiles.Namespace", out var @namespace);
+                return new ModelFile(file.Path, file.GetText(cancellationToken)?.ToString(), NullIfEmpty(className), NullIfEmpty(@namespace));
+            })
+            .Where(static file => file is not null);
+
+        var models = files
+            .Combine(rootNamespace)
+            .Select(static (pair, _) =>
+            {
+                var (file, root) = pair;
+                var (spec, diagnostics) = SchemaParser.Parse(file!.Path, file.Text, file.ClassName, file.Namespace, root);
+                return new ParseResult(file.Path, spec, diagnostics);
+            })
+            .WithTrackingName(Steps.Models);
+
+        context.RegisterSourceOutput(models.Collect(), static (output, results) =>
+        {
+            // Two files that would generate one class: the first (by path, ordinally) wins, the other is reported.
+            var byHint = new Dictionary<string, string>(System.StringComparer.Ordinal);
+            foreach (var result in results.OrderBy(r => r.Path, System.StringComparer.Ordinal))
+            {
+                foreach (var diagnostic in result.Diagnostics)
+                {
+                    output.ReportDiagnostic(diagnostic.ToDiagnostic());
+                }
+
+                if (result.Spec is not { } spec)
+                {
+                    continue;
+                }
+
+                if (byHint.TryGetValue(spec.HintName, out var first))
+                {
+                    output.ReportDiagnostic(DiagnosticInfo.Create(Diagnostics.DuplicateClass, result.Path, first, result.Path, spec.HintName.Substring(0, spec.HintName.Length - 5)).ToDiagnostic());
+                    continue;
+                }
+
+                byHint[spec.HintName] = result.Path;
+                output.AddSource(spec.HintName, SourceText.From(Emitter.Emit(spec), Encoding.UTF8));
+            }
+        });
+    }
+
+    private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
+
+    private sealed record ModelFile(string Path, string? Text, string? ClassName, string? Namespace);
+
+    private sealed record ParseResult(string Path, ModelSpec? Spec, EquatableArray<DiagnosticInfo> Diagnostics);
+}
