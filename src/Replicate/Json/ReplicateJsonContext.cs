@@ -6,7 +6,8 @@ namespace Replicate;
 [JsonSourceGenerationOptions(
     PropertyNamingPolicy = JsonKnownNamingPolicy.SnakeCaseLower,
     DefaultIgnoreCondition = JsonIgnoreCondition.WhenWritingNull,
-    NumberHandling = JsonNumberHandling.AllowReadingFromString)]
+    NumberHandling = JsonNumberHandling.AllowReadingFromString,
+    Converters = new[] { typeof(LenientUriConverter) })]
 [JsonSerializable(typeof(Prediction))]
 [JsonSerializable(typeof(PredictionMetrics))]
 [JsonSerializable(typeof(Page<Prediction>))]
