@@ -172,4 +172,29 @@ public class TypedModelTests
         Assert.Equal(11, FluxSchnell.AspectRatio.KnownValues.Count);
         Assert.Equal(768, StableDiffusion.Width._768.Value);
     }
+
+    [Fact]
+    public async Task WriteSchemaFileAsync_WritesTheModelObjectPinnedToTheAskedVersion()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var registered = h.Emulator.AddModelFromSchemaFile(Schema("black-forest-labs--flux-schnell"), (_, _) => Task.FromResult<object?>(null));
+        var path = Path.Combine(Path.GetTempPath(), $"replicate-schema-{Guid.NewGuid():N}.json");
+        try
+        {
+            await h.Client.Models.WriteSchemaFileAsync("black-forest-labs/flux-schnell", path);
+            var latest = JsonDocument.Parse(await File.ReadAllTextAsync(path)).RootElement;
+            await h.Client.Models.WriteSchemaFileAsync($"black-forest-labs/flux-schnell:{registered.VersionId}", path);
+            var pinned = JsonDocument.Parse(await File.ReadAllTextAsync(path)).RootElement;
+
+            Assert.Equal(("black-forest-labs", "flux-schnell"), (latest.GetProperty("owner").GetString(), latest.GetProperty("name").GetString()));
+            Assert.Equal(registered.VersionId, latest.GetProperty("latest_version").GetProperty("id").GetString());
+            Assert.Equal(registered.VersionId, pinned.GetProperty("latest_version").GetProperty("id").GetString());
+            Assert.True(pinned.GetProperty("latest_version").GetProperty("openapi_schema").GetProperty("components").GetProperty("schemas").TryGetProperty("Input", out _));
+            Assert.Single(h.Requests("GET", "/v1/models/black-forest-labs/flux-schnell/versions/"));
+        }
+        finally
+        {
+            File.Delete(path);
+        }
+    }
 }

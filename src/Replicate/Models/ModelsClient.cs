@@ -138,6 +138,39 @@ public class ModelsClient
     public virtual Task DeleteAsync(ModelIdentifier model, CancellationToken cancellationToken = default) =>
         _transport.SendWithoutResultAsync(_transport.CreateRequest(HttpMethod.Delete, _transport.Resolve(Path(model))), cancellationToken);
 
+    /// <summary>
+    /// Writes a schema file for the typed-models generator: the model object <c>GET /models/{owner}/{name}</c> returns,
+    /// as it came, with <c>latest_version</c> being the version to pin (the model's latest, or the one
+    /// <paramref name="model"/> names). Add it to a project with <c>&lt;ReplicateModel Include="models/x.json" /&gt;</c>.
+    /// </summary>
+    /// <remarks><c>GET /models/{owner}/{name}</c>, and <c>GET /models/{owner}/{name}/versions/{id}</c> for a version.</remarks>
+    /// <param name="model"><c>owner/name</c>, or <c>owner/name:version</c> to pin that version.</param>
+    /// <param name="path">The file to write (replaced if it exists).</param>
+    /// <param name="cancellationToken">Cancels the requests.</param>
+    /// <returns>A task that completes when the file is written.</returns>
+    /// <exception cref="ReplicateException">The model has no version yet, so there is nothing to pin.</exception>
+    public virtual async Task WriteSchemaFileAsync(ModelIdentifier model, string path, CancellationToken cancellationToken = default)
+    {
+        ArgumentException.ThrowIfNullOrWhiteSpace(path);
+        var name = ModelIdentifier.Create(model.Owner ?? string.Empty, model.Name ?? string.Empty);
+        var json = await _transport.SendForTextAsync(_transport.CreateRequest(HttpMethod.Get, _transport.Resolve(Path(name))), cancellationToken).ConfigureAwait(false);
+        var document = System.Text.Json.Nodes.JsonNode.Parse(json) as System.Text.Json.Nodes.JsonObject
+            ?? throw new ReplicateException($"GET /models/{name} did not answer with a JSON object.");
+        if (model.Version is { } version)
+        {
+            var versionJson = await _transport.SendForTextAsync(
+                _transport.CreateRequest(HttpMethod.Get, _transport.Resolve(Path(name) + "/versions/" + version)), cancellationToken).ConfigureAwait(false);
+            document["latest_version"] = System.Text.Json.Nodes.JsonNode.Parse(versionJson);
+        }
+
+        if (document["latest_version"] is not System.Text.Json.Nodes.JsonObject)
+        {
+            throw new ReplicateException($"Model {name} has no version yet, so there is no schema to pin.");
+        }
+
+        await File.WriteAllTextAsync(path, document.ToJsonString(IndentedJson) + "\n", cancellationToken).ConfigureAwait(false);
+    }
+
     /// <summary>Gets a model's README, in Markdown.</summary>
     /// <remarks><c>GET /models/{owner}/{name}/readme</c> with <c>Accept: text/plain</c>.</remarks>
     /// <param name="model">The model, <c>owner/name</c>.</param>
@@ -170,6 +203,8 @@ public class ModelsClient
     }
 
     /// <summary>The API path of a model, <c>models/{owner}/{name}</c>; anything but a plain model name is refused.</summary>
+    private static readonly System.Text.Json.JsonSerializerOptions IndentedJson = new() { WriteIndented = true };
+
     internal static string Path(ModelIdentifier model, string parameterName = "model")
     {
         if (!model.HasModel || model.IsDeployment || model.Version is not null)
