@@ -13,7 +13,7 @@ public class PackagingTests
     private const string Floor = "10.0.0";
 
     [Fact]
-    public async Task AConsumerOnTheFloorVersionsOfMicrosoftExtensions_RestoresBuildsAndRuns()
+    public async Task AConsumerOnTheFloorVersionsOfMicrosoftExtensions_RestoresBuildsAndRuns_WithTypedModelsFromThePackage()
     {
         var root = RepositoryRoot();
         var work = Directory.CreateTempSubdirectory("replicate-floor-");
@@ -45,8 +45,18 @@ public class PackagingTests
                     <PackageReference Include="Microsoft.Extensions.Options.ConfigurationExtensions" Version="{{Floor}}" />
                     <PackageReference Include="Microsoft.Extensions.Configuration.Binder" Version="{{Floor}}" />
                   </ItemGroup>
+                  <ItemGroup>
+                    <ReplicateModel Include="models/flux-schnell.json" />
+                    <ReplicateModel Include="models/whisper.json" ClassName="Transcriber" Namespace="Consumer.Models" />
+                  </ItemGroup>
                 </Project>
                 """);
+
+            // Typed models come with the package alone: its generator (analyzers/dotnet/cs) and its targets file
+            // (buildTransitive) turn these items into classes, under nullable and warnings as errors.
+            var models = Directory.CreateDirectory(Path.Combine(app, "models")).FullName;
+            File.Copy(Path.Combine(AppContext.BaseDirectory, "model-schemas", "black-forest-labs--flux-schnell.json"), Path.Combine(models, "flux-schnell.json"));
+            File.Copy(Path.Combine(AppContext.BaseDirectory, "model-schemas", "openai--whisper.json"), Path.Combine(models, "whisper.json"));
             await File.WriteAllTextAsync(Path.Combine(app, "Program.cs"), """
                 using Microsoft.Extensions.DependencyInjection;
                 using Replicate;
@@ -55,12 +65,16 @@ public class PackagingTests
                 services.AddReplicate(o => o.ApiToken = "r8_floor_test");
                 using var provider = services.BuildServiceProvider();
                 Console.WriteLine("ok " + provider.GetRequiredService<ReplicateClient>().BaseAddress);
+                var input = new Consumer.FluxSchnell.Input { Prompt = "fox", AspectRatio = Consumer.FluxSchnell.AspectRatio._16x9 };
+                Console.WriteLine("typed " + Consumer.FluxSchnell.Model.Identifier + " " + input.AspectRatio + " " + Consumer.Models.Transcriber.Model.Identifier.Name);
                 """);
 
-            await DotnetAsync(app, "build", "Consumer.csproj", "-c", "Release");
+            // Whisper's output has a member without a type: the generator warns (RPL007), which an app may accept.
+            await DotnetAsync(app, "build", "Consumer.csproj", "-c", "Release", "-p:NoWarn=RPL007");
             var output = await DotnetAsync(app, Path.Combine(app, "bin", "Release", "net10.0", "Consumer.dll"));
 
             Assert.Contains("ok https://api.replicate.com/v1/", output, StringComparison.Ordinal);
+            Assert.Contains("typed black-forest-labs/flux-schnell:53d5d1586a229bd033e060941789bfb0c177cefd5ef638f34b3099658343a897 16:9 whisper", output, StringComparison.Ordinal);
             var assets = await File.ReadAllTextAsync(Path.Combine(app, "obj", "project.assets.json"));
             Assert.Contains($"\"Microsoft.Extensions.Http/{Floor}\"", assets, StringComparison.Ordinal);
         }
