@@ -163,6 +163,11 @@ public class ReplicateClient : IDisposable
                 (_, true) => RunOptions(TimeSpan.Zero, options),
             };
             var (uri, version) = Predictions.Route(model);
+            if (createOptions.ValidateInput && input is not PreparedInput)
+            {
+                input = await Predictions.PrepareCheckedAsync(model, input, createOptions.FileEncodingStrategy, cancellationToken).ConfigureAwait(false);
+            }
+
             var prediction = await Predictions.CreateAsync(uri, version, input, createOptions, stream: false, cancellationToken, cancelOnAbandon).ConfigureAwait(false);
             activity?.SetTag("replicate.prediction.id", prediction.Id);
             progress?.Report(prediction);
@@ -244,6 +249,7 @@ public class ReplicateClient : IDisposable
         Webhook = options?.Webhook,
         WebhookEventsFilter = options?.WebhookEventsFilter,
         FileEncodingStrategy = options?.FileEncodingStrategy,
+        ValidateInput = options?.ValidateInput ?? false,
     };
 
     /// <summary>
@@ -272,6 +278,11 @@ public class ReplicateClient : IDisposable
             WebhookEventsFilter = options?.WebhookEventsFilter,
             FileEncodingStrategy = options?.FileEncodingStrategy,
         };
+        if (options?.ValidateInput == true && input is not PreparedInput)
+        {
+            input = await Predictions.PrepareCheckedAsync(model, input, options.FileEncodingStrategy, cancellationToken).ConfigureAwait(false);
+        }
+
         var prediction = await Predictions.CreateAsync(uri, version, input, createOptions, stream: true, cancellationToken, options?.CancelOnAbandon ?? true).ConfigureAwait(false);
         activity?.SetTag("replicate.prediction.id", prediction.Id);
         var events = PredictionStream.ReadAsync(Predictions, _transport, prediction, cancellationToken).GetAsyncEnumerator(cancellationToken);

@@ -197,4 +197,25 @@ public class TypedModelTests
             File.Delete(path);
         }
     }
+
+    [Fact]
+    public async Task UntypedInputs_AreCheckedAgainstTheFetchedSchema_WhenAskedTo_WithTheSchemaFetchedOnce()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        h.Emulator.AddModelFromSchemaFile(Schema("black-forest-labs--flux-schnell"), (_, ctx) =>
+            Task.FromResult<object?>(new[] { ctx.AddFile("out.webp", "RIFF"u8.ToArray(), "image/webp") }));
+        var check = new PredictionOptions { ValidateInput = true };
+
+        var ex = await Assert.ThrowsAsync<InputValidationException>(() =>
+            h.Client.RunAsync("black-forest-labs/flux-schnell", new { prompt = "fox", num_outputs = 9, aspect_ratio = "16:10" }, check));
+        var output = await h.Client.RunAsync("black-forest-labs/flux-schnell", new { prompt = "fox", num_outputs = 1 }, check);
+        var created = await h.Client.Predictions.CreateAsync("black-forest-labs/flux-schnell", new { prompt = "fox" }, check);
+
+        Assert.Equal(["aspect_ratio", "num_outputs"], ex.Violations.Select(v => v.Field).Order(StringComparer.Ordinal));
+        Assert.Single(output.AsFiles());
+        Assert.NotNull(created.Id);
+        Assert.Single(h.Requests("GET", "/v1/models/black-forest-labs/flux-schnell"));
+        Assert.Equal(2, h.Requests("POST", "/v1/models/black-forest-labs/flux-schnell/predictions").Count);
+        await Assert.ThrowsAsync<ArgumentException>(() => h.Client.RunAsync("deployment:acme/app", new { prompt = "x" }, check));
+    }
 }

@@ -33,6 +33,14 @@ public sealed class PredictionOptions
     public bool CancelOnAbandon { get; set; } = true;
 
     /// <summary>
+    /// Gets or sets whether to check an untyped input against the model version's schema before anything is sent
+    /// (default <see langword="false"/>). The schema is fetched once per version (<c>GET /models/{owner}/{name}</c> or
+    /// its <c>versions/{id}</c>) and cached by the client; a bad input throws <see cref="InputValidationException"/>
+    /// naming every field, as typed models do. Needs <c>owner/name</c> or <c>owner/name:version</c>.
+    /// </summary>
+    public bool ValidateInput { get; set; }
+
+    /// <summary>
     /// Gets or sets how file values in the input (<see cref="FileInfo"/>, <see cref="Stream"/>, bytes) are sent: uploaded
     /// or inlined as <c>data:</c> URIs. <see langword="null"/> uses <see cref="ReplicateClientOptions.FileEncodingStrategy"/>.
     /// </summary>

@@ -10,6 +10,9 @@ public class PredictionsClient
 {
     private readonly ReplicateTransport _transport;
 
+    /// <summary>Input schemas fetched for <see cref="PredictionOptions.ValidateInput"/>, by model or version.</summary>
+    private readonly System.Collections.Concurrent.ConcurrentDictionary<string, InputSchema> _schemas = new(StringComparer.Ordinal);
+
     /// <summary>Initializes a new instance for mocking.</summary>
     protected PredictionsClient()
     {
@@ -33,10 +36,16 @@ public class PredictionsClient
     /// <returns>The new prediction; with <see cref="PredictionOptions.Wait"/>, possibly already finished.</returns>
     /// <exception cref="ArgumentException">The input or an option is invalid; nothing was sent.</exception>
     /// <exception cref="ReplicateApiException">The API rejected the request.</exception>
-    public virtual Task<Prediction> CreateAsync(ModelIdentifier model, object input, PredictionOptions? options = null, CancellationToken cancellationToken = default)
+    public virtual async Task<Prediction> CreateAsync(ModelIdentifier model, object input, PredictionOptions? options = null, CancellationToken cancellationToken = default)
     {
         var (uri, version) = Route(model);
-        return CreateAsync(uri, version, input, options, stream: false, cancellationToken);
+        if (options?.ValidateInput == true && input is not PreparedInput)
+        {
+            options.Validate();
+            input = await PrepareCheckedAsync(model, input, options.FileEncodingStrategy, cancellationToken).ConfigureAwait(false);
+        }
+
+        return await CreateAsync(uri, version, input, options, stream: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>
@@ -97,6 +106,51 @@ public class PredictionsClient
         model.Schema.Validate(buffer.WrittenSpan);
         var json = await files.ResolveAsync(_transport, buffer.WrittenMemory, strategy ?? _transport.Options.FileEncodingStrategy, cancellationToken).ConfigureAwait(false);
         return new PreparedInput(json);
+    }
+
+    /// <summary>
+    /// Writes an untyped input, checks it against the schema of the version <paramref name="model"/> names (fetched once
+    /// and cached), then uploads or inlines its files: <see cref="PredictionOptions.ValidateInput"/>.
+    /// </summary>
+    internal async ValueTask<PreparedInput> PrepareCheckedAsync(ModelIdentifier model, object input, FileEncodingStrategy? strategy, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var schema = await SchemaOfAsync(model, cancellationToken).ConfigureAwait(false);
+        var files = new FileInputs();
+        var json = InputSerializer.Serialize(input, "model input", nameof(input), files);
+        schema.Validate(json.WrittenSpan);
+        return new PreparedInput(await files.ResolveAsync(_transport, json.WrittenMemory, strategy ?? _transport.Options.FileEncodingStrategy, cancellationToken).ConfigureAwait(false));
+    }
+
+    private async Task<InputSchema> SchemaOfAsync(ModelIdentifier model, CancellationToken cancellationToken)
+    {
+        if (!model.HasModel || model.IsDeployment)
+        {
+            throw new ArgumentException(
+                $"PredictionOptions.ValidateInput needs 'owner/name' or 'owner/name:version' to find the schema; '{model}' names none.", nameof(model));
+        }
+
+        var key = model.ToString();
+        if (_schemas.TryGetValue(key, out var cached))
+        {
+            return cached;
+        }
+
+        var path = ModelsClient.Path(ModelIdentifier.Create(model.Owner!, model.Name!));
+        ModelVersion? version = model.Version is { } id
+            ? await _transport.GetAsync(_transport.Resolve(path + "/versions/" + id), ReplicateJsonContext.Default.ModelVersion, cancellationToken).ConfigureAwait(false)
+            : (await _transport.GetAsync(_transport.Resolve(path), ReplicateJsonContext.Default.Model, cancellationToken).ConfigureAwait(false)).LatestVersion;
+        if (version?.OpenApiSchema is not { ValueKind: JsonValueKind.Object } document
+            || !document.TryGetProperty("components", out var components)
+            || !components.TryGetProperty("schemas", out var schemas)
+            || schemas.ValueKind != JsonValueKind.Object)
+        {
+            throw new ReplicateException($"Model {model} publishes no input schema (openapi_schema.components.schemas), so its input cannot be checked; turn PredictionOptions.ValidateInput off.");
+        }
+
+        var schema = InputSchema.Parse(schemas.GetRawText(), model.Version is not null ? key : $"{key}:{version.Id}");
+        _schemas[key] = schema;
+        return schema;
     }
 
     /// <summary>Gets the latest state of a prediction (<c>GET /predictions/{id}</c>).</summary>
