@@ -1,4 +1,6 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
+using System.Text.Json.Serialization.Metadata;
 using System.Runtime.CompilerServices;
 
 namespace Replicate;
@@ -143,7 +145,37 @@ public class ReplicateClient : IDisposable
     /// <exception cref="PredictionFailedException">The prediction failed, was canceled or was aborted.</exception>
     /// <exception cref="ReplicateApiException">The API rejected a request.</exception>
     /// <exception cref="ArgumentException">The input or an option is invalid; nothing was sent.</exception>
-    public virtual async Task<PredictionOutput> RunAsync(ModelIdentifier model, object input, PredictionOptions? options = null, IProgress<Prediction>? progress = null, CancellationToken cancellationToken = default)
+    [RequiresUnreferencedCode(InputSerializer.ReflectionWarning)]
+    [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
+    public virtual Task<PredictionOutput> RunAsync(ModelIdentifier model, object input, PredictionOptions? options = null, IProgress<Prediction>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return RunCoreAsync(model, ct => Predictions.PrepareUntypedAsync(model, input, options, ct), options, progress, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a model with an input your own source-generated <c>JsonSerializerContext</c> writes: trimming- and
+    /// Native-AOT-safe, unlike the <c>object</c> overload, and otherwise the same. File values are not uploaded here:
+    /// pass URLs, or use a typed model.
+    /// </summary>
+    /// <typeparam name="TInput">The input's type.</typeparam>
+    /// <param name="model"><c>owner/name</c>, <c>owner/name:version</c> or a version id.</param>
+    /// <param name="input">The input, written as a JSON object.</param>
+    /// <param name="inputType">Its metadata, e.g. <c>MyJsonContext.Default.MyInput</c>.</param>
+    /// <param name="options">Wait, deadline and webhook options.</param>
+    /// <param name="progress">Called with the prediction after creation and on every poll.</param>
+    /// <param name="cancellationToken">Stops waiting and cancels the prediction.</param>
+    /// <returns>The output.</returns>
+    /// <exception cref="PredictionFailedException">The prediction failed, was canceled or was aborted.</exception>
+    /// <exception cref="ArgumentException">The input is not a JSON object, or an option is invalid; nothing was sent.</exception>
+    public virtual Task<PredictionOutput> RunAsync<TInput>(ModelIdentifier model, TInput input, JsonTypeInfo<TInput> inputType, PredictionOptions? options = null, IProgress<Prediction>? progress = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputType);
+        return RunCoreAsync(model, ct => Predictions.PrepareAsync(model, input, inputType, options, ct), options, progress, cancellationToken);
+    }
+
+    /// <summary>The run itself, whatever wrote the input: create (without sync wait when the caller can cancel), wait, read.</summary>
+    private async Task<PredictionOutput> RunCoreAsync(ModelIdentifier model, Func<CancellationToken, ValueTask<PreparedInput>> prepare, PredictionOptions? options, IProgress<Prediction>? progress, CancellationToken cancellationToken)
     {
         using var activity = ReplicateTelemetry.StartActivity("replicate.run", model);
         try
@@ -163,11 +195,7 @@ public class ReplicateClient : IDisposable
                 (_, true) => RunOptions(TimeSpan.Zero, options),
             };
             var (uri, version) = Predictions.Route(model);
-            if (createOptions.ValidateInput && input is not PreparedInput)
-            {
-                input = await Predictions.PrepareCheckedAsync(model, input, createOptions.FileEncodingStrategy, cancellationToken).ConfigureAwait(false);
-            }
-
+            var input = await prepare(cancellationToken).ConfigureAwait(false);
             var prediction = await Predictions.CreateAsync(uri, version, input, createOptions, stream: false, cancellationToken, cancelOnAbandon).ConfigureAwait(false);
             activity?.SetTag("replicate.prediction.id", prediction.Id);
             progress?.Report(prediction);
@@ -212,9 +240,8 @@ public class ReplicateClient : IDisposable
     public virtual async Task<TOutput> RunAsync<TInput, TOutput>(ReplicateModel<TInput, TOutput> model, TInput input, PredictionOptions? options = null, IProgress<Prediction>? progress = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        options?.Validate();
-        var prepared = await Predictions.PrepareAsync(model, input, options?.FileEncodingStrategy, cancellationToken).ConfigureAwait(false);
-        var output = await RunAsync(model.Identifier, prepared, options, progress, cancellationToken).ConfigureAwait(false);
+        var output = await RunCoreAsync(
+            model.Identifier, ct => Predictions.PrepareAsync(model, input, options?.FileEncodingStrategy, ct), options, progress, cancellationToken).ConfigureAwait(false);
         return model.Read(output);
     }
 
@@ -230,15 +257,10 @@ public class ReplicateClient : IDisposable
     /// <param name="cancellationToken">Stops the stream and cancels the prediction.</param>
     /// <returns>The output text, piece by piece.</returns>
     /// <exception cref="InputValidationException">The input breaks the schema; nothing was sent.</exception>
-    public virtual async IAsyncEnumerable<string> StreamTextAsync<TInput, TOutput>(ReplicateModel<TInput, TOutput> model, TInput input, PredictionOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    public virtual IAsyncEnumerable<string> StreamTextAsync<TInput, TOutput>(ReplicateModel<TInput, TOutput> model, TInput input, PredictionOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
-        options?.Validate();
-        var prepared = await Predictions.PrepareAsync(model, input, options?.FileEncodingStrategy, cancellationToken).ConfigureAwait(false);
-        await foreach (var text in StreamTextAsync(model.Identifier, prepared, options, cancellationToken).ConfigureAwait(false))
-        {
-            yield return text;
-        }
+        return TextOf(StreamCoreAsync(model.Identifier, ct => Predictions.PrepareAsync(model, input, options?.FileEncodingStrategy, ct), options, cancellationToken), cancellationToken);
     }
 
     /// <summary>The options of the create behind <see cref="RunAsync"/>: the caller's, with the sync wait resolved.</summary>
@@ -265,7 +287,34 @@ public class ReplicateClient : IDisposable
     /// <returns>The events; the last one is <c>done</c> (check <see cref="StreamEvent.IsCanceled"/>).</returns>
     /// <exception cref="PredictionFailedException">The prediction failed (an <c>error</c> event).</exception>
     /// <exception cref="ReplicateException">The model does not support streaming, or the stream could not be resumed.</exception>
-    public virtual async IAsyncEnumerable<StreamEvent> StreamAsync(ModelIdentifier model, object input, PredictionOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    [RequiresUnreferencedCode(InputSerializer.ReflectionWarning)]
+    [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
+    public virtual IAsyncEnumerable<StreamEvent> StreamAsync(ModelIdentifier model, object input, PredictionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return StreamCoreAsync(model, ct => Predictions.PrepareUntypedAsync(model, input, options, ct), options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Runs a model with an input your own source-generated <c>JsonSerializerContext</c> writes and streams its events:
+    /// the trimming- and Native-AOT-safe form of <see cref="StreamAsync(ModelIdentifier, object, PredictionOptions?, CancellationToken)"/>.
+    /// </summary>
+    /// <typeparam name="TInput">The input's type.</typeparam>
+    /// <param name="model"><c>owner/name</c>, <c>owner/name:version</c> or a version id.</param>
+    /// <param name="input">The input, written as a JSON object.</param>
+    /// <param name="inputType">Its metadata, e.g. <c>MyJsonContext.Default.MyInput</c>.</param>
+    /// <param name="options">Deadline and webhook options.</param>
+    /// <param name="cancellationToken">Stops the stream and cancels the prediction.</param>
+    /// <returns>The events; the last one is <c>done</c>.</returns>
+    public virtual IAsyncEnumerable<StreamEvent> StreamAsync<TInput>(ModelIdentifier model, TInput input, JsonTypeInfo<TInput> inputType, PredictionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputType);
+        return StreamCoreAsync(model, ct => Predictions.PrepareAsync(model, input, inputType, options, ct), options, cancellationToken);
+    }
+
+    /// <summary>The stream itself, whatever wrote the input.</summary>
+    private async IAsyncEnumerable<StreamEvent> StreamCoreAsync(
+        ModelIdentifier model, Func<CancellationToken, ValueTask<PreparedInput>> prepare, PredictionOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
         options?.Validate();
         using var activity = ReplicateTelemetry.StartActivity("replicate.stream", model);
@@ -278,11 +327,7 @@ public class ReplicateClient : IDisposable
             WebhookEventsFilter = options?.WebhookEventsFilter,
             FileEncodingStrategy = options?.FileEncodingStrategy,
         };
-        if (options?.ValidateInput == true && input is not PreparedInput)
-        {
-            input = await Predictions.PrepareCheckedAsync(model, input, options.FileEncodingStrategy, cancellationToken).ConfigureAwait(false);
-        }
-
+        var input = await prepare(cancellationToken).ConfigureAwait(false);
         var prediction = await Predictions.CreateAsync(uri, version, input, createOptions, stream: true, cancellationToken, options?.CancelOnAbandon ?? true).ConfigureAwait(false);
         activity?.SetTag("replicate.prediction.id", prediction.Id);
         var events = PredictionStream.ReadAsync(Predictions, _transport, prediction, cancellationToken).GetAsyncEnumerator(cancellationToken);
@@ -344,9 +389,15 @@ public class ReplicateClient : IDisposable
     /// <param name="options">Deadline and webhook options.</param>
     /// <param name="cancellationToken">Stops the stream and cancels the prediction.</param>
     /// <returns>The output text, piece by piece.</returns>
-    public virtual async IAsyncEnumerable<string> StreamTextAsync(ModelIdentifier model, object input, PredictionOptions? options = null, [EnumeratorCancellation] CancellationToken cancellationToken = default)
+    [RequiresUnreferencedCode(InputSerializer.ReflectionWarning)]
+    [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
+    public virtual IAsyncEnumerable<string> StreamTextAsync(ModelIdentifier model, object input, PredictionOptions? options = null, CancellationToken cancellationToken = default) =>
+        TextOf(StreamAsync(model, input, options, cancellationToken), cancellationToken);
+
+    /// <summary>The data of the output events.</summary>
+    private static async IAsyncEnumerable<string> TextOf(IAsyncEnumerable<StreamEvent> events, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        await foreach (var e in StreamAsync(model, input, options, cancellationToken).ConfigureAwait(false))
+        await foreach (var e in events.WithCancellation(cancellationToken).ConfigureAwait(false))
         {
             if (e.Type == StreamEventType.Output)
             {

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Replicate;
 
 /// <summary>
@@ -28,6 +30,8 @@ public class DeploymentPredictionsClient
     /// <returns>The new prediction; with <see cref="PredictionOptions.Wait"/>, possibly already finished.</returns>
     /// <exception cref="ArgumentException">The deployment name, input or an option is invalid; nothing was sent.</exception>
     /// <exception cref="ReplicateApiException">The API rejected the request (404 for an unknown deployment).</exception>
+    [RequiresUnreferencedCode(InputSerializer.ReflectionWarning)]
+    [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
     public virtual Task<Prediction> CreateAsync(string deployment, object input, PredictionOptions? options = null, CancellationToken cancellationToken = default) =>
         _predictions.CreateAsync(DeploymentsClient.Identify(deployment), input, options, cancellationToken);
 
@@ -41,6 +45,8 @@ public class DeploymentPredictionsClient
     /// <returns>The new prediction.</returns>
     /// <exception cref="ArgumentException">The owner, name, input or an option is invalid; nothing was sent.</exception>
     /// <exception cref="ReplicateApiException">The API rejected the request.</exception>
+    [RequiresUnreferencedCode(InputSerializer.ReflectionWarning)]
+    [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
     public virtual Task<Prediction> CreateAsync(string owner, string name, object input, PredictionOptions? options = null, CancellationToken cancellationToken = default) =>
         _predictions.CreateAsync(ModelIdentifier.Deployment(owner, name), input, options, cancellationToken);
 }

@@ -53,6 +53,8 @@ internal sealed class FileInputs
     /// Serializes a model input to JSON, with its file values uploaded or inlined per <paramref name="strategy"/>.
     /// Completes synchronously when the input holds no files.
     /// </summary>
+    [System.Diagnostics.CodeAnalysis.RequiresUnreferencedCode(InputSerializer.ReflectionWarning)]
+    [System.Diagnostics.CodeAnalysis.RequiresDynamicCode(InputSerializer.ReflectionWarning)]
     public static async ValueTask<ReadOnlyMemory<byte>> SerializeAsync(
         ReplicateTransport transport, object input, FileEncodingStrategy strategy, string parameterName, CancellationToken cancellationToken)
     {

@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Replicate;
 
 /// <summary>Optional settings for <see cref="FilesClient.UploadAsync(string, FileUploadOptions?, CancellationToken)"/> and its overloads.</summary>
@@ -19,5 +21,11 @@ public sealed class FileUploadOptions
     /// Gets or sets metadata stored with the file: an anonymous object, dictionary, record or
     /// <see cref="System.Text.Json.Nodes.JsonObject"/>, serialized like model inputs. Sent as the <c>metadata</c> part only when set.
     /// </summary>
-    public object? Metadata { get; set; }
+    public object? Metadata
+    {
+        get;
+        [RequiresUnreferencedCode(InputSerializer.ReflectionWarning)]
+        [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
+        set;
+    }
 }

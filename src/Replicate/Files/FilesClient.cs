@@ -1,3 +1,4 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Net;
 using System.Net.Http.Headers;
 using System.Text;
@@ -187,6 +188,8 @@ public class FilesClient
         return ("file" + FileMediaTypes.ExtensionOf(type), type);
     }
 
+    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Metadata is serialized by reflection; its setter carries RequiresUnreferencedCode, so whoever set it was warned.")]
+    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "As above: FileUploadOptions.Metadata's setter carries RequiresDynamicCode.")]
     private static async Task<ReplicateFile> SendAsync(
         ReplicateTransport transport, HttpContent part, string fileName, string contentType, object? metadata, bool canResend, CancellationToken cancellationToken)
     {

@@ -15,6 +15,11 @@ namespace Replicate;
 /// </summary>
 internal static class InputSerializer
 {
+    /// <summary>What trimming and AOT analyzers tell a caller of an <c>object</c>-input method.</summary>
+    public const string ReflectionWarning =
+        "An object input is serialized by reflection, which trimming and Native AOT cannot see. Use a typed model " +
+        "(<ReplicateModel> items) or the overload that takes a JsonTypeInfo for the input.";
+
     private static readonly JsonSerializerOptions Options = CreateOptions();
 
     /// <summary>
@@ -30,6 +35,8 @@ internal static class InputSerializer
     /// <param name="input">The value.</param>
     /// <param name="what">What the value is, for messages (<c>model input</c>, <c>file metadata</c>).</param>
     /// <param name="parameterName">The caller's parameter, for <see cref="ArgumentException"/>.</param>
+    [RequiresUnreferencedCode(InputSerializer.ReflectionWarning)]
+    [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
     public static void WriteInput(Utf8JsonWriter writer, object input, string what, string parameterName) =>
         writer.WriteRawValue(Serialize(input, what, parameterName, files: null).WrittenSpan, skipInputValidation: true);
 
@@ -37,8 +44,8 @@ internal static class InputSerializer
     /// Serializes <paramref name="input"/> (a JSON object) to UTF-8. File values (<see cref="FileInfo"/>, <see cref="Stream"/>,
     /// bytes) are added to <paramref name="files"/> and written as its placeholders; without a list they are refused.
     /// </summary>
-    [UnconditionalSuppressMessage("Trimming", "IL2026", Justification = "Inputs are caller-defined types; the library is not marked trimmable.")]
-    [UnconditionalSuppressMessage("AOT", "IL3050", Justification = "Inputs are caller-defined types; the library is not marked AOT-compatible.")]
+    [RequiresUnreferencedCode(InputSerializer.ReflectionWarning)]
+    [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
     public static ArrayBufferWriter<byte> Serialize(object input, string what, string parameterName, FileInputs? files)
     {
         ArgumentNullException.ThrowIfNull(input, parameterName);

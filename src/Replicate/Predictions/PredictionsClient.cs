@@ -1,7 +1,9 @@
+using System.Diagnostics.CodeAnalysis;
 using System.Globalization;
 using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
+using System.Text.Json.Serialization.Metadata;
 
 namespace Replicate;
 
@@ -36,15 +38,37 @@ public class PredictionsClient
     /// <returns>The new prediction; with <see cref="PredictionOptions.Wait"/>, possibly already finished.</returns>
     /// <exception cref="ArgumentException">The input or an option is invalid; nothing was sent.</exception>
     /// <exception cref="ReplicateApiException">The API rejected the request.</exception>
-    public virtual async Task<Prediction> CreateAsync(ModelIdentifier model, object input, PredictionOptions? options = null, CancellationToken cancellationToken = default)
+    [RequiresUnreferencedCode(InputSerializer.ReflectionWarning)]
+    [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
+    public virtual Task<Prediction> CreateAsync(ModelIdentifier model, object input, PredictionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        return CreateAsync(model, ct => PrepareUntypedAsync(model, input, options, ct), options, cancellationToken);
+    }
+
+    /// <summary>
+    /// Creates a prediction with an input your own source-generated <c>JsonSerializerContext</c> writes: trimming- and
+    /// Native-AOT-safe, unlike the <c>object</c> overload. File values are not uploaded here: pass URLs, or use a typed model.
+    /// </summary>
+    /// <typeparam name="TInput">The input's type.</typeparam>
+    /// <param name="model">The model or version to run.</param>
+    /// <param name="input">The input, written as a JSON object.</param>
+    /// <param name="inputType">Its metadata, e.g. <c>MyJsonContext.Default.MyInput</c>.</param>
+    /// <param name="options">Sync wait, deadline and webhook options.</param>
+    /// <param name="cancellationToken">Cancels the request.</param>
+    /// <returns>The new prediction.</returns>
+    /// <exception cref="ArgumentException">The input is not a JSON object, or an option is invalid; nothing was sent.</exception>
+    public virtual Task<Prediction> CreateAsync<TInput>(ModelIdentifier model, TInput input, JsonTypeInfo<TInput> inputType, PredictionOptions? options = null, CancellationToken cancellationToken = default)
+    {
+        ArgumentNullException.ThrowIfNull(inputType);
+        return CreateAsync(model, ct => PrepareAsync(model, input, inputType, options, ct), options, cancellationToken);
+    }
+
+    private async Task<Prediction> CreateAsync(ModelIdentifier model, Func<CancellationToken, ValueTask<PreparedInput>> prepare, PredictionOptions? options, CancellationToken cancellationToken)
     {
         var (uri, version) = Route(model);
-        if (options?.ValidateInput == true && input is not PreparedInput)
-        {
-            options.Validate();
-            input = await PrepareCheckedAsync(model, input, options.FileEncodingStrategy, cancellationToken).ConfigureAwait(false);
-        }
-
+        options?.Validate();
+        var input = await prepare(cancellationToken).ConfigureAwait(false);
         return await CreateAsync(uri, version, input, options, stream: false, cancellationToken).ConfigureAwait(false);
     }
 
@@ -65,7 +89,8 @@ public class PredictionsClient
         ArgumentNullException.ThrowIfNull(model);
         options?.Validate();
         var prepared = await PrepareAsync(model, input, options?.FileEncodingStrategy, cancellationToken).ConfigureAwait(false);
-        return await CreateAsync(model.Identifier, prepared, options, cancellationToken).ConfigureAwait(false);
+        var (uri, version) = Route(model.Identifier);
+        return await CreateAsync(uri, version, prepared, options, stream: false, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Reads a succeeded prediction's output as the typed model's output.</summary>
@@ -112,14 +137,45 @@ public class PredictionsClient
     /// Writes an untyped input, checks it against the schema of the version <paramref name="model"/> names (fetched once
     /// and cached), then uploads or inlines its files: <see cref="PredictionOptions.ValidateInput"/>.
     /// </summary>
-    internal async ValueTask<PreparedInput> PrepareCheckedAsync(ModelIdentifier model, object input, FileEncodingStrategy? strategy, CancellationToken cancellationToken)
+    [RequiresUnreferencedCode(InputSerializer.ReflectionWarning)]
+    [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
+    internal async ValueTask<PreparedInput> PrepareUntypedAsync(ModelIdentifier model, object input, PredictionOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
+        var strategy = options?.FileEncodingStrategy ?? _transport.Options.FileEncodingStrategy;
+        if (options?.ValidateInput != true)
+        {
+            return new PreparedInput(await FileInputs.SerializeAsync(_transport, input, strategy, nameof(input), cancellationToken).ConfigureAwait(false));
+        }
+
         var schema = await SchemaOfAsync(model, cancellationToken).ConfigureAwait(false);
         var files = new FileInputs();
         var json = InputSerializer.Serialize(input, "model input", nameof(input), files);
         schema.Validate(json.WrittenSpan);
-        return new PreparedInput(await files.ResolveAsync(_transport, json.WrittenMemory, strategy ?? _transport.Options.FileEncodingStrategy, cancellationToken).ConfigureAwait(false));
+        return new PreparedInput(await files.ResolveAsync(_transport, json.WrittenMemory, strategy, cancellationToken).ConfigureAwait(false));
+    }
+
+    /// <summary>Writes an input with caller-supplied metadata (no reflection), checked against the schema when asked.</summary>
+    internal async ValueTask<PreparedInput> PrepareAsync<TInput>(ModelIdentifier model, TInput input, JsonTypeInfo<TInput> inputType, PredictionOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
+        using (var writer = new Utf8JsonWriter(buffer))
+        {
+            JsonSerializer.Serialize(writer, input, inputType);
+        }
+
+        if (buffer.WrittenSpan.IsEmpty || buffer.WrittenSpan[0] != (byte)'{')
+        {
+            throw new ArgumentException($"The model input must be a JSON object; {typeof(TInput).Name} is written as something else.", nameof(input));
+        }
+
+        if (options?.ValidateInput == true)
+        {
+            (await SchemaOfAsync(model, cancellationToken).ConfigureAwait(false)).Validate(buffer.WrittenSpan);
+        }
+
+        return new PreparedInput(buffer.WrittenMemory);
     }
 
     private async Task<InputSchema> SchemaOfAsync(ModelIdentifier model, CancellationToken cancellationToken)
@@ -301,17 +357,13 @@ public class PredictionsClient
     /// server may already have made): let it finish in the background and cancel the prediction it made. The caller's
     /// <see cref="OperationCanceledException"/> is thrown at once either way.
     /// </param>
-    internal async Task<Prediction> CreateAsync(Uri uri, string? version, object input, PredictionOptions? options, bool stream, CancellationToken cancellationToken, bool cancelIfAbandoned = false)
+    internal async Task<Prediction> CreateAsync(Uri uri, string? version, PreparedInput input, PredictionOptions? options, bool stream, CancellationToken cancellationToken, bool cancelIfAbandoned = false)
     {
         ArgumentNullException.ThrowIfNull(input);
         options?.Validate();
 
-        // File values in the input are uploaded (or inlined) first: the body must carry their URLs. A typed input
-        // arrives already written, checked and with its files resolved.
-        var inputJson = input is PreparedInput prepared
-            ? prepared.Json
-            : await FileInputs.SerializeAsync(
-                _transport, input, options?.FileEncodingStrategy ?? _transport.Options.FileEncodingStrategy, nameof(input), cancellationToken).ConfigureAwait(false);
+        // The input arrives written, checked and with its files uploaded or inlined: the body carries their URLs.
+        var inputJson = input.Json;
         var content = ReplicateTransport.JsonContent((version, inputJson, options, stream), static (writer, state) =>
         {
             var (version, inputJson, options, stream) = state;

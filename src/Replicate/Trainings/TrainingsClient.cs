@@ -1,3 +1,5 @@
+using System.Diagnostics.CodeAnalysis;
+
 namespace Replicate;
 
 /// <summary>
@@ -33,6 +35,8 @@ public class TrainingsClient
     /// <returns>The new training.</returns>
     /// <exception cref="ArgumentException">The version, destination, input or an option is invalid; nothing was sent.</exception>
     /// <exception cref="ReplicateApiException">The API rejected the request (404 for a destination that does not exist).</exception>
+    [RequiresUnreferencedCode(InputSerializer.ReflectionWarning)]
+    [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
     public virtual async Task<Training> CreateAsync(ModelIdentifier version, string destination, object input, TrainingOptions? options = null, CancellationToken cancellationToken = default)
     {
         if (!version.HasModel || version.Version is null)
