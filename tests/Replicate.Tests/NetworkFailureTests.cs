@@ -36,15 +36,16 @@ public class NetworkFailureTests
                 }
             },
         };
-        var time = new FakeTimeProvider();
-        var options = new ReplicateClientOptions { ApiToken = h.Emulator.ApiToken, BaseAddress = h.Emulator.BaseAddress, TimeProvider = time };
+        var clock = new TestClock();
+        var options = new ReplicateClientOptions { ApiToken = h.Emulator.ApiToken, BaseAddress = h.Emulator.BaseAddress, TimeProvider = clock };
         using var http = new HttpClient(ReplicateClient.CreateHttpMessageHandler(options, sockets));
         using var client = new ReplicateClient(http, options);
 
-        var prediction = await client.Predictions.CreateAsync("replicate/hello-world", new { text = "again" });
+        var prediction = await clock.RunAsync(client.Predictions.CreateAsync("replicate/hello-world", new { text = "again" }));
 
         Assert.Equal(2, connects);
-        Assert.Single(time.Delays, d => d < TimeSpan.FromSeconds(31));
+        // One backoff between the two connects (every attempt also asks for its 100 s timeout).
+        Assert.Single(clock.Requested, d => d < TimeSpan.FromSeconds(31));
         Assert.Single(h.Requests("POST", "/v1/"));
         Assert.Equal(1, h.Emulator.PredictionsCreated);
         Assert.NotNull(prediction.Id);
@@ -53,15 +54,15 @@ public class NetworkFailureTests
     [Fact]
     public async Task Create_ThatRefusesEveryConnection_SurfacesWithMethodPathAttemptsAndTheCause()
     {
-        var time = new FakeTimeProvider();
-        using var client = Client(await ClosedPortAsync(), time, maxRetries: 2);
+        var clock = new TestClock();
+        using var client = Client(await ClosedPortAsync(), clock, maxRetries: 2);
 
-        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => client.Predictions.CreateAsync("acme/echo", new { text = "hi" }));
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => clock.RunAsync(client.Predictions.CreateAsync("acme/echo", new { text = "hi" })));
 
         Assert.StartsWith("POST /v1/models/acme/echo/predictions failed after 3 attempts: ", ex.Message, StringComparison.Ordinal);
         Assert.Equal(HttpRequestError.ConnectionError, ex.HttpRequestError);
         Assert.IsType<HttpRequestException>(ex.InnerException);
-        Assert.Equal(2, time.Delays.Count(d => d < TimeSpan.FromSeconds(31)));
+        Assert.Equal(2, clock.Requested.Count(d => d < TimeSpan.FromSeconds(31)));
     }
 
     [Fact]

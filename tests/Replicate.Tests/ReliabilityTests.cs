@@ -20,12 +20,17 @@ public class ReliabilityTests(ITestOutputHelper output)
         const int operations = 1000;
         await using var emulator = await ReplicateEmulator.StartAsync();
         await using var proxy = await ChaosProxy.StartAsync(emulator.BaseAddress, seed: 7, rate: 0.3);
+        var clock = new TestClock();
         using var client = new ReplicateClient(new ReplicateClientOptions
         {
             ApiToken = emulator.ApiToken, BaseAddress = proxy.BaseAddress, MaxRetries = 10, Wait = TimeSpan.Zero,
-            TimeProvider = new FakeTimeProvider(), PollingInterval = TimeSpan.FromMilliseconds(1),
+            TimeProvider = clock, PollingInterval = TimeSpan.FromMilliseconds(1),
+
+            // Four callers' backoffs move the shared fake clock while other requests are on the wire: an hour keeps
+            // those moves from ever adding up to an attempt timeout, which this test is not about.
+            RequestTimeout = TimeSpan.FromHours(1),
         });
-        var seedPrediction = await CreateWithRetryAsync(client);
+        var seedPrediction = await clock.RunAsync(CreateWithRetryAsync(client));
         var random = new Random(11);
         var plan = Enumerable.Range(0, operations).Select(_ => random.Next(100)).ToArray();
         var reads = 0;
@@ -34,7 +39,7 @@ public class ReliabilityTests(ITestOutputHelper output)
         var failures = new List<Exception>();
         var started = DateTime.UtcNow;
 
-        await Parallel.ForEachAsync(plan, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (roll, ct) =>
+        await clock.RunAsync(Parallel.ForEachAsync(plan, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (roll, ct) =>
         {
             try
             {
@@ -72,7 +77,7 @@ public class ReliabilityTests(ITestOutputHelper output)
                     failures.Add(ex);
                 }
             }
-        });
+        }));
 
         Assert.Empty(failures);
         Assert.Equal(operations, reads + createsSucceeded + createsFailed);
@@ -88,9 +93,10 @@ public class ReliabilityTests(ITestOutputHelper output)
         const int creates = 100;
         await using var emulator = await ReplicateEmulator.StartAsync();
         await using var proxy = await ChaosProxy.StartAsync(emulator.BaseAddress, seed: 3, rate: 0, lostResponseRate: 0.25);
+        var clock = new TestClock();
         using var client = new ReplicateClient(new ReplicateClientOptions
         {
-            ApiToken = emulator.ApiToken, BaseAddress = proxy.BaseAddress, MaxRetries = 10, TimeProvider = new FakeTimeProvider(),
+            ApiToken = emulator.ApiToken, BaseAddress = proxy.BaseAddress, MaxRetries = 10, TimeProvider = clock,
         });
         var lost = 0;
 
@@ -98,7 +104,7 @@ public class ReliabilityTests(ITestOutputHelper output)
         {
             try
             {
-                await client.Predictions.CreateAsync("replicate/hello-world", new { text = i.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                await clock.RunAsync(client.Predictions.CreateAsync("replicate/hello-world", new { text = i.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
             }
             catch (HttpRequestException)
             {
@@ -285,7 +291,7 @@ public class ReliabilityTests(ITestOutputHelper output)
     [Fact]
     public async Task TenMinutePrediction_IsAwaited_WithoutAnyTimeoutFiring()
     {
-        var time = new FakeTimeProvider();
+        var time = new TestClock();
         await using var emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { TimeProvider = time });
         emulator.AddModel("acme/ten-minutes", async (_, ctx) =>
         {
@@ -299,7 +305,8 @@ public class ReliabilityTests(ITestOutputHelper output)
         });
         var start = time.GetUtcNow();
 
-        var output = await client.RunAsync("acme/ten-minutes", new { }).WaitAsync(TimeSpan.FromSeconds(60));
+        // Only the polls' short waits are advanced: the model's ten minutes pass as the client polls through them.
+        var output = await time.RunAsync(client.RunAsync("acme/ten-minutes", new { }));
 
         Assert.Equal("finally", output.AsString());
         Assert.True(time.GetUtcNow() - start >= TimeSpan.FromMinutes(10));
@@ -400,10 +407,11 @@ public class ReliabilityTests(ITestOutputHelper output)
         await using var emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { ApiToken = token });
         emulator.Faults.Add(new EmulatorFault { Method = "GET", PathPrefix = "/v1/predictions/", StatusCode = 503, Times = 2 });
         using var loggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(sink).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace));
+        var clock = new TestClock();
         using var client = new ReplicateClient(new ReplicateClientOptions
         {
             ApiToken = token, BaseAddress = emulator.BaseAddress, LoggerFactory = loggerFactory, Wait = TimeSpan.Zero,
-            PollingInterval = TimeSpan.FromMilliseconds(5), TimeProvider = new FakeTimeProvider(),
+            PollingInterval = TimeSpan.FromMilliseconds(5), TimeProvider = clock,
         });
         using var wrongToken = new ReplicateClient(new ReplicateClientOptions { ApiToken = token + "x", BaseAddress = emulator.BaseAddress });
         var texts = new List<string> { client.ToString()!, new ReplicateClientOptions { ApiToken = token }.ToString() };
@@ -412,7 +420,7 @@ public class ReliabilityTests(ITestOutputHelper output)
         {
             try
             {
-                await action();
+                await clock.RunAsync(action());
             }
             catch (Exception ex)
             {

@@ -105,7 +105,7 @@ public class RunTests
     [Fact]
     public async Task Run_DeadlinePassesWhileQueued_IsAborted_AndTerminal()
     {
-        var time = new FakeTimeProvider { AutoAdvanceLimit = TimeSpan.Zero };
+        var time = new TestClock();
         await using var h = await EmulatorHarness.StartAsync(
             o => o.TimeProvider = time,
             o => o.Wait = TimeSpan.Zero);
