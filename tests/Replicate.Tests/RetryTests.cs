@@ -200,8 +200,9 @@ public class RetryTests
     [Fact]
     public async Task ConnectionRefused_OnAClosedPort_IsRetriedThenSurfaces()
     {
+        using var refusing = new RefusingPort();
         var clock = new TestClock();
-        using var client = Client(ClosedPort(), clock, maxRetries: 2);
+        using var client = Client(refusing.BaseAddress, clock, maxRetries: 2);
 
         var ex = await Assert.ThrowsAsync<HttpRequestException>(() => clock.RunAsync(client.Predictions.GetAsync("p1")));
 

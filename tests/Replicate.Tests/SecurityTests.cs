@@ -435,47 +435,55 @@ public class SecurityTests
     [Fact]
     public async Task EmptyPagesWithFreshCursors_StopAfterTen()
     {
-        await using var server = await ScriptedServer.StartAsync((context, n) =>
-            ScriptedResponses.Json(context, 200, $$"""{"results":[],"next":"{{context.Request.Scheme}}://{{context.Request.Host}}/v1/predictions?cursor=c{{n}}","previous":null}"""));
-        using var client = ScriptedResponses.Client(server.BaseAddress);
+        // Every page is empty and names a cursor never seen before: c1 after the first page, c2 after c1, ...
+        using var server = ScriptedApi.Start();
+        server.Given(ScriptedApi.Api("predictions")).RespondWith(WireMock.ResponseBuilders.Response.Create().WithCallback(request =>
+            ScriptedApi.JsonMessage(200, $$"""{"results":[],"next":"{{server.Url}}/v1/predictions?cursor=c{{CursorNumber(request) + 1}}","previous":null}""")));
+        var clock = new TestClock();
+        using var client = ScriptedApi.Client(server.ApiBase(), clock);
 
-        var ex = await Assert.ThrowsAsync<ReplicateException>(async () =>
+        var ex = await Assert.ThrowsAsync<ReplicateException>(() => clock.RunAsync(Task.Run(async () =>
         {
             await foreach (var _ in client.Predictions.EnumerateAsync())
             {
             }
-        });
+        })));
 
         Assert.Contains("10 empty pages in a row", ex.Message, StringComparison.Ordinal);
-        Assert.Equal(10, server.Requests.Count);
+        Assert.Equal(10, server.LogEntries.Count);
     }
 
     [Fact]
     public async Task ALoopOfCursors_IsFound_InBoundedPages()
     {
         // Pages c1 → c2 → ... → c7 → c3 → ...: a loop of five pages after two, each with an item.
-        await using var server = await ScriptedServer.StartAsync((context, _) =>
+        using var server = ScriptedApi.Start();
+        server.Given(ScriptedApi.Api("predictions")).RespondWith(WireMock.ResponseBuilders.Response.Create().WithCallback(request =>
         {
-            var cursor = context.Request.Query["cursor"].ToString();
-            var at = cursor.Length == 0 ? 0 : int.Parse(cursor[1..], System.Globalization.CultureInfo.InvariantCulture);
+            var at = CursorNumber(request);
             var next = at == 7 ? 3 : at + 1;
-            return ScriptedResponses.Json(context, 200, $$"""{"results":[{{ScriptedResponses.Prediction("p" + at)}}],"next":"{{context.Request.Scheme}}://{{context.Request.Host}}/v1/predictions?cursor=c{{next}}","previous":null}""");
-        });
-        using var client = ScriptedResponses.Client(server.BaseAddress);
+            return ScriptedApi.JsonMessage(200, $$"""{"results":[{{ScriptedApi.Prediction("p" + at)}}],"next":"{{server.Url}}/v1/predictions?cursor=c{{next}}","previous":null}""");
+        }));
+        var clock = new TestClock();
+        using var client = ScriptedApi.Client(server.ApiBase(), clock);
         var seen = 0;
 
-        var ex = await Assert.ThrowsAsync<ReplicateException>(async () =>
+        var ex = await Assert.ThrowsAsync<ReplicateException>(() => clock.RunAsync(Task.Run(async () =>
         {
             await foreach (var _ in client.Predictions.EnumerateAsync())
             {
                 seen++;
             }
-        });
+        })));
 
         Assert.Contains("same page cursor twice", ex.Message, StringComparison.Ordinal);
-        Assert.InRange(server.Requests.Count, 8, 20);
-        Assert.Equal(server.Requests.Count, seen);
+        Assert.InRange(server.LogEntries.Count, 8, 20);
+        Assert.Equal(server.LogEntries.Count, seen);
     }
+
+    /// <summary>The number of a page's <c>cursor=cN</c> (0 for the first page, which has none).</summary>
+    private static int CursorNumber(WireMock.IRequestMessage request) =>
+        request.Query?.TryGetValue("cursor", out var cursor) == true ? int.Parse(cursor[0][1..], System.Globalization.CultureInfo.InvariantCulture) : 0;
 
     /// <summary>A stream that hides its length, so the file is sent chunked.</summary>
     private sealed class UnsizedStream(Stream inner) : Stream

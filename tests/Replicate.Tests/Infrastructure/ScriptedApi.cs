@@ -1,5 +1,7 @@
 using System.Collections.Concurrent;
 using System.Collections.Specialized;
+using System.Net;
+using System.Net.Sockets;
 using WireMock;
 using WireMock.Logging;
 using WireMock.Models;
@@ -27,15 +29,6 @@ public static class ScriptedApi
 
     /// <summary>The API base address (<c>…/v1/</c>) on <paramref name="server"/>.</summary>
     public static Uri ApiBase(this IWireMockServer server) => new(server.Url!.TrimEnd('/') + "/v1/");
-
-    /// <summary>An address on 127.0.0.1 where nothing listens any more.</summary>
-    public static Uri ClosedPort()
-    {
-        using var server = Start();
-        var address = server.ApiBase();
-        server.Stop();
-        return address;
-    }
 
     /// <summary>Matches <paramref name="method"/> on <c>/v1/</c><paramref name="path"/>.</summary>
     public static IRequestBuilder Api(string path, string method = "GET") =>
@@ -177,4 +170,23 @@ public sealed class Hang : IDisposable
     public void Release() => _released.TrySetResult();
 
     public void Dispose() => Release();
+}
+
+/// <summary>
+/// An API address on 127.0.0.1 that refuses every connection: its port is bound, so no other test's server can take
+/// it, but nothing listens on it.
+/// </summary>
+public sealed class RefusingPort : IDisposable
+{
+    private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+
+    public RefusingPort()
+    {
+        _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        BaseAddress = new Uri($"http://127.0.0.1:{((IPEndPoint)_socket.LocalEndPoint!).Port}/v1/");
+    }
+
+    public Uri BaseAddress { get; }
+
+    public void Dispose() => _socket.Dispose();
 }
