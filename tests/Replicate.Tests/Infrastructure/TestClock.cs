@@ -8,7 +8,7 @@ namespace Replicate.Tests.Infrastructure;
 /// when to advance: the timers pending now and every wait the code under test asked for. <see cref="RunAsync(Task, TimeSpan?)"/>
 /// drives the clock through a call's short waits (retry backoffs, poll intervals), so no test sleeps for them.
 /// </summary>
-public sealed class TestClock : Microsoft.Extensions.Time.Testing.FakeTimeProvider
+public sealed class TestClock : FakeTimeProvider
 {
     /// <summary>The waits <see cref="RunAsync(Task, TimeSpan?)"/> fires: the longest backoff or poll interval a test expects is 30 s.</summary>
     public static readonly TimeSpan ShortWait = TimeSpan.FromMinutes(1);
