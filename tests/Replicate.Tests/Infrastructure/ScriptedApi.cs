@@ -48,7 +48,7 @@ public static class ScriptedApi
     /// <summary>
     /// A body written piece by piece as <paramref name="write"/> queues the pieces, each flushed on its own (WireMock's
     /// server-sent-events body, good for any content type): for slow, endless or stalled bodies. The response ends when
-    /// <paramref name="write"/> does.
+    /// <paramref name="write"/> does, or when nothing was queued for 30 s.
     /// </summary>
     public static IResponseBuilder Streamed(string contentType, Func<IBlockingQueue<string?>, Task> write) =>
         Response.Create().WithStatusCode(200).WithHeader("Content-Type", contentType).WithSseBody(

@@ -128,8 +128,9 @@ public sealed class TestClock : FakeTimeProvider
     }
 
     /// <summary>
-    /// Advances the clock <paramref name="step"/> at a time until <paramref name="task"/> ends, for waits that only end
-    /// when time passes with nothing pending on this side (a server gone silent). Bounded: 500 steps, 30 s of real time.
+    /// Advances the clock <paramref name="step"/> at a time, whatever is pending, until <paramref name="task"/> ends: time
+    /// passing as on a wall clock, for a server gone silent whose idle timeout must fire. Bounded: 500 steps, 30 s of
+    /// real time.
     /// </summary>
     public async Task StepUntilDoneAsync(Task task, TimeSpan step)
     {
