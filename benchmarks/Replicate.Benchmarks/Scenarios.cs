@@ -7,7 +7,7 @@ namespace Replicate.Benchmarks;
 public static class Scenarios
 {
     /// <summary>Every scenario, in the order they run.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["run_seq", "run_concurrent", "stream_burst", "stream_burst_replay", "stream_large", "stream_large_replay", "file", "paginate"];
+    public static IReadOnlyList<string> Names { get; } = ["run_seq", "run_typed", "run_concurrent", "stream_burst", "stream_burst_replay", "stream_large", "stream_large_replay", "file", "paginate"];
 
     /// <summary>
     /// Runs every scenario with <see cref="BenchmarkSettings.Quick"/> sizes (seconds in all) and returns the report; writes
@@ -49,6 +49,7 @@ public static class Scenarios
     private static Scenario Create(string name, BenchmarkSettings settings) => name switch
     {
         "run_seq" => new RunSeqScenario(settings),
+        "run_typed" => new RunTypedScenario(settings),
         "run_concurrent" => new RunConcurrentScenario(settings),
         "stream_burst" => new StreamBurstScenario(settings),
         "stream_burst_replay" => new StreamBurstScenario(settings, replay: true),

@@ -1,4 +1,5 @@
 using System.Net;
+using Microsoft.Extensions.Time.Testing;
 using Replicate.Tests.Infrastructure;
 
 namespace Replicate.Testing.Tests;
@@ -67,7 +68,7 @@ public sealed class CancelTests
     [InlineData("5", 5)]
     public async Task Cancel_after_sets_the_deadline(string header, int seconds)
     {
-        var clock = new FakeTimeProvider { AutoAdvanceLimit = TimeSpan.Zero };
+        var clock = new FakeTimeProvider();
         await using var emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { TimeProvider = clock });
         using var client = TestHttp.Client(emulator);
 
@@ -107,7 +108,7 @@ public sealed class CancelTests
     [Fact]
     public async Task Deadline_passing_while_starting_aborts_the_prediction()
     {
-        var clock = new FakeTimeProvider { AutoAdvanceLimit = TimeSpan.Zero };
+        var clock = new FakeTimeProvider();
         await using var emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { TimeProvider = clock });
         using var client = TestHttp.Client(emulator);
         var ran = false;
@@ -134,7 +135,7 @@ public sealed class CancelTests
     [Fact]
     public async Task Deadline_passing_while_processing_cancels_the_prediction()
     {
-        var clock = new FakeTimeProvider { AutoAdvanceLimit = TimeSpan.Zero };
+        var clock = new FakeTimeProvider();
         await using var emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { TimeProvider = clock });
         using var client = TestHttp.Client(emulator);
         var handlerCanceled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
@@ -161,7 +162,7 @@ public sealed class CancelTests
     [Fact]
     public async Task Start_delay_keeps_a_prediction_starting_until_the_clock_moves()
     {
-        var clock = new FakeTimeProvider { AutoAdvanceLimit = TimeSpan.Zero };
+        var clock = new TestClock();
         await using var emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { TimeProvider = clock });
         using var client = TestHttp.Client(emulator);
         emulator.AddModel("acme/cold", (_, _) => Task.FromResult<object?>("warm"), o => o.StartDelay = TimeSpan.FromSeconds(30));

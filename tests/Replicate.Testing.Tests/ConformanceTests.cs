@@ -1,6 +1,6 @@
 using System.Net;
 using System.Text.Json;
-using Replicate.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Replicate.Testing.Tests;
 
@@ -54,7 +54,7 @@ public sealed partial class ConformanceTests
     [Fact]
     public async Task Running_canceled_and_aborted_predictions_conform()
     {
-        var clock = new FakeTimeProvider { AutoAdvanceLimit = TimeSpan.Zero };
+        var clock = new FakeTimeProvider();
         await using var emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { TimeProvider = clock });
         using var client = TestHttp.Client(emulator);
         emulator.AddModel("acme/forever", async (_, context) =>

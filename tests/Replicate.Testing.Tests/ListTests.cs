@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Net;
 using System.Text.Json;
-using Replicate.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Replicate.Testing.Tests;
 
@@ -67,7 +67,7 @@ public sealed class ListTests
     [Fact]
     public async Task Created_after_is_inclusive_created_before_exclusive_and_filters_survive_paging()
     {
-        var clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 0, 0, 0, TimeSpan.Zero)) { AutoAdvanceLimit = TimeSpan.Zero };
+        var clock = new FakeTimeProvider(new DateTimeOffset(2025, 3, 1, 0, 0, 0, TimeSpan.Zero));
         await using var emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { TimeProvider = clock, PageSize = 3 });
         using var client = TestHttp.Client(emulator);
         var ids = new List<string>();

@@ -1,7 +1,7 @@
 using System.Diagnostics;
 using System.Net;
 using System.Text.Json;
-using Replicate.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Replicate.Testing.Tests;
 
@@ -42,7 +42,7 @@ public sealed class SyncModeTests
     [Fact]
     public async Task Slow_model_returns_202_when_the_wait_runs_out_then_completes()
     {
-        var clock = new FakeTimeProvider { AutoAdvanceLimit = TimeSpan.Zero };
+        var clock = new FakeTimeProvider();
         await using var emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { TimeProvider = clock });
         using var client = TestHttp.Client(emulator);
         var release = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);

@@ -1,8 +1,8 @@
 using System.Globalization;
 using System.Text;
 using Microsoft.AspNetCore.Http;
+using Microsoft.Extensions.Time.Testing;
 using Replicate.AspNetCore;
-using Replicate.Tests.Infrastructure;
 
 namespace Replicate.Tests;
 
@@ -94,10 +94,5 @@ public class AspNetCoreWebhookTests
         return context.Request;
     }
 
-    private static FakeTimeProvider Clock(TimeSpan? after = null)
-    {
-        var clock = new FakeTimeProvider();
-        clock.Advance(Now + (after ?? TimeSpan.Zero) - clock.GetUtcNow());
-        return clock;
-    }
+    private static FakeTimeProvider Clock(TimeSpan? after = null) => new(Now + (after ?? TimeSpan.Zero));
 }

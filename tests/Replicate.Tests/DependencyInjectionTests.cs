@@ -95,12 +95,13 @@ public class DependencyInjectionTests
     {
         await using var emulator = await ReplicateEmulator.StartAsync();
         emulator.Faults.Add(new EmulatorFault { Method = "GET", PathPrefix = "/v1/predictions/", StatusCode = 503, Times = 1000 });
+        var clock = new TestClock();
         var services = new ServiceCollection();
-        services.AddReplicate(o => { o.ApiToken = emulator.ApiToken; o.BaseAddress = emulator.BaseAddress; o.MaxRetries = 2; o.TimeProvider = new FakeTimeProvider(); });
+        services.AddReplicate(o => { o.ApiToken = emulator.ApiToken; o.BaseAddress = emulator.BaseAddress; o.MaxRetries = 2; o.TimeProvider = clock; });
         services.AddReplicate(o => o.UserAgentSuffix = "twice/1.0");
         using var provider = services.BuildServiceProvider();
 
-        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => provider.GetRequiredService<ReplicateClient>().Predictions.GetAsync("x"));
+        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => clock.RunAsync(provider.GetRequiredService<ReplicateClient>().Predictions.GetAsync("x")));
 
         Assert.Equal(3, emulator.Requests.Count);
         Assert.Equal(3, ex.Attempts);

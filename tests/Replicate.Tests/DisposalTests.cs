@@ -1,6 +1,6 @@
 using Microsoft.Extensions.DependencyInjection;
 using Replicate.Tests.Infrastructure;
-using static Replicate.Tests.Infrastructure.ScriptedResponses;
+using static Replicate.Tests.Infrastructure.ScriptedApi;
 
 namespace Replicate.Tests;
 
@@ -45,16 +45,13 @@ public class DisposalTests
     [Fact]
     public async Task DisposingDuringACall_ThrowsObjectDisposed_NotACancellationThatLooksLikeTheCallers()
     {
-        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        await using var server = await ScriptedServer.StartAsync(async (context, _) =>
-        {
-            arrived.TrySetResult();
-            await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { });
-        });
-        var client = Client(server.BaseAddress);
+        using var server = Start();
+        using var hang = new Hang();
+        server.Given(Api("predictions/p1")).RespondWith(hang.Response());
+        var client = Client(server.ApiBase(), new TestClock());
 
         var get = client.Predictions.GetAsync("p1");
-        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        await hang.Arrived.WaitAsync(TimeSpan.FromSeconds(10));
         client.Dispose();
 
         var ex = await Assert.ThrowsAsync<ObjectDisposedException>(() => get.WaitAsync(TimeSpan.FromSeconds(10)));

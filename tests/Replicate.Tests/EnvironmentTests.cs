@@ -43,7 +43,7 @@ public class EnvironmentTests
         try
         {
             Environment.SetEnvironmentVariable(variable, value);
-            var ex = Assert.Throws<ReplicateException>(() => new ReplicateClient(ScriptedResponses.Token));
+            var ex = Assert.Throws<ReplicateException>(() => new ReplicateClient(ScriptedApi.Token));
             Assert.Contains(variable, ex.Message, StringComparison.Ordinal);
         }
         finally

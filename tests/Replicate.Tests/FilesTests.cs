@@ -199,11 +199,12 @@ public class FilesTests
     [Fact]
     public async Task ThrottledUpload_OfANonSeekableStream_IsNotRetried_AndSaysWhy()
     {
-        await using var h = await EmulatorHarness.StartAsync(clientOptions: o => o.TimeProvider = new FakeTimeProvider());
+        var clock = new TestClock();
+        await using var h = await EmulatorHarness.StartAsync(clientOptions: o => o.TimeProvider = clock);
         h.Emulator.Faults.Add(new EmulatorFault { Method = "POST", PathPrefix = "/v1/files", StatusCode = 429, Headers = new Dictionary<string, string> { ["Retry-After"] = "1" } });
         await using var pipe = new NonSeekableStream(new byte[1000]);
 
-        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => h.Client.Files.UploadAsync(pipe));
+        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => clock.RunAsync(h.Client.Files.UploadAsync(pipe)));
 
         Assert.Equal(HttpStatusCode.TooManyRequests, ex.StatusCode);
         Assert.Contains("not retried: its stream cannot seek", ex.Message, StringComparison.Ordinal);
@@ -215,12 +216,13 @@ public class FilesTests
     [Fact]
     public async Task ThrottledUpload_OfASeekableStream_IsRetriedFromWhereItStarted()
     {
-        await using var h = await EmulatorHarness.StartAsync(clientOptions: o => o.TimeProvider = new FakeTimeProvider());
+        var clock = new TestClock();
+        await using var h = await EmulatorHarness.StartAsync(clientOptions: o => o.TimeProvider = clock);
         h.Emulator.Faults.Add(new EmulatorFault { Method = "POST", PathPrefix = "/v1/files", StatusCode = 429, Headers = new Dictionary<string, string> { ["Retry-After"] = "1" } });
         using var stream = new MemoryStream(Encoding.ASCII.GetBytes("xxhello"));
         stream.Position = 2;
 
-        var file = await h.Client.Files.UploadAsync(stream);
+        var file = await clock.RunAsync(h.Client.Files.UploadAsync(stream));
 
         Assert.Equal(5, file.Size);
         var attempts = h.Requests("POST", "/v1/files");

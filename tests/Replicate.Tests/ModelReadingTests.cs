@@ -1,5 +1,5 @@
 using Replicate.Tests.Infrastructure;
-using static Replicate.Tests.Infrastructure.ScriptedResponses;
+using static Replicate.Tests.Infrastructure.ScriptedApi;
 
 namespace Replicate.Tests;
 
@@ -15,25 +15,22 @@ public class ModelReadingTests
     [InlineData(PartialObjects, "acme/partial", 1)]
     public async Task ModelsWithAnEmptyOrPartialExampleOrVersion_AreReadOnEveryEndpoint_AsAbsent(string model, string name, long runCount)
     {
-        await using var server = await ScriptedServer.StartAsync((context, _) =>
-        {
-            var path = context.Request.Path.Value!;
-            var json = path.EndsWith("/collections/c", StringComparison.Ordinal)
-                ? $$"""{"name":"C","slug":"c","description":"d","models":[{{model}}]}"""
-                : context.Request.Method == "GET" && path.EndsWith("/models", StringComparison.Ordinal)
-                    ? $$"""{"next":null,"previous":null,"results":[{{model}}]}"""
-                    : model;
-            return Json(context, context.Request.Method == "POST" ? 201 : 200, json);
-        });
-        using var client = Client(server.BaseAddress);
+        using var server = Start();
+        server.Given(Api("models/" + name)).RespondWith(Json(200, model));
+        server.Given(Api("models")).RespondWith(Json(200, $$"""{"next":null,"previous":null,"results":[{{model}}]}"""));
+        server.Given(Api("models", "POST")).RespondWith(Json(201, model));
+        server.Given(Api("models/" + name, "PATCH")).RespondWith(Json(200, model));
+        server.Given(Api("collections/c")).RespondWith(Json(200, $$"""{"name":"C","slug":"c","description":"d","models":[{{model}}]}"""));
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
 
         Model[] read =
         [
-            await client.Models.GetAsync(name),
-            Assert.Single((await client.Models.ListAsync()).Results),
-            await client.Models.CreateAsync(new CreateModelOptions { Owner = "acme", Name = name.Split('/')[1], Visibility = ModelVisibility.Public, Hardware = "cpu" }),
-            await client.Models.UpdateAsync(name, new UpdateModelOptions { Description = "d" }),
-            Assert.Single((await client.Collections.GetAsync("c")).Models),
+            await clock.RunAsync(client.Models.GetAsync(name)),
+            Assert.Single((await clock.RunAsync(client.Models.ListAsync())).Results),
+            await clock.RunAsync(client.Models.CreateAsync(new CreateModelOptions { Owner = "acme", Name = name.Split('/')[1], Visibility = ModelVisibility.Public, Hardware = "cpu" })),
+            await clock.RunAsync(client.Models.UpdateAsync(name, new UpdateModelOptions { Description = "d" })),
+            Assert.Single((await clock.RunAsync(client.Collections.GetAsync("c"))).Models),
         ];
 
         Assert.All(read, m =>
@@ -49,13 +46,16 @@ public class ModelReadingTests
     public async Task ACompleteExampleAndVersion_AreStillRead_AndAMalformedOneDoesNotFailTheModel()
     {
         const string Version = "5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca93cb72c9bf15ccaa";
-        await using var server = await ScriptedServer.StartAsync((context, n) => Json(context, 200, n == 1
-            ? $$$"""{"owner":"acme","name":"full","default_example":{{{Prediction("ex1")}}},"latest_version":{"id":"{{{Version}}}","cog_version":"0.9.4"}}"""
-            : """{"owner":"acme","name":"odd","default_example":{"id":"ex2","status":42},"latest_version":{"id":7}}"""));
-        using var client = Client(server.BaseAddress);
+        using var server = Start();
+        server.Given(Api("models/acme/full")).RespondWith(Json(
+            200, $$$"""{"owner":"acme","name":"full","default_example":{{{Prediction("ex1")}}},"latest_version":{"id":"{{{Version}}}","cog_version":"0.9.4"}}"""));
+        server.Given(Api("models/acme/odd")).RespondWith(Json(
+            200, """{"owner":"acme","name":"odd","default_example":{"id":"ex2","status":42},"latest_version":{"id":7}}"""));
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
 
-        var full = await client.Models.GetAsync("acme/full");
-        var odd = await client.Models.GetAsync("acme/odd");
+        var full = await clock.RunAsync(client.Models.GetAsync("acme/full"));
+        var odd = await clock.RunAsync(client.Models.GetAsync("acme/odd"));
 
         Assert.Equal("ex1", full.DefaultExample?.Id);
         Assert.Equal(Version, full.LatestVersion?.Id);

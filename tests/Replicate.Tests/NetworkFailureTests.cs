@@ -1,7 +1,7 @@
 using System.Net;
 using System.Net.Sockets;
 using Replicate.Tests.Infrastructure;
-using static Replicate.Tests.Infrastructure.ScriptedResponses;
+using static Replicate.Tests.Infrastructure.ScriptedApi;
 
 namespace Replicate.Tests;
 
@@ -36,15 +36,16 @@ public class NetworkFailureTests
                 }
             },
         };
-        var time = new FakeTimeProvider();
-        var options = new ReplicateClientOptions { ApiToken = h.Emulator.ApiToken, BaseAddress = h.Emulator.BaseAddress, TimeProvider = time };
+        var clock = new TestClock();
+        var options = new ReplicateClientOptions { ApiToken = h.Emulator.ApiToken, BaseAddress = h.Emulator.BaseAddress, TimeProvider = clock };
         using var http = new HttpClient(ReplicateClient.CreateHttpMessageHandler(options, sockets));
         using var client = new ReplicateClient(http, options);
 
-        var prediction = await client.Predictions.CreateAsync("replicate/hello-world", new { text = "again" });
+        var prediction = await clock.RunAsync(client.Predictions.CreateAsync("replicate/hello-world", new { text = "again" }));
 
         Assert.Equal(2, connects);
-        Assert.Single(time.Delays, d => d < TimeSpan.FromSeconds(31));
+        // One backoff between the two connects (every attempt also asks for its 100 s timeout).
+        Assert.Single(clock.Requested, d => d < TimeSpan.FromSeconds(31));
         Assert.Single(h.Requests("POST", "/v1/"));
         Assert.Equal(1, h.Emulator.PredictionsCreated);
         Assert.NotNull(prediction.Id);
@@ -53,30 +54,30 @@ public class NetworkFailureTests
     [Fact]
     public async Task Create_ThatRefusesEveryConnection_SurfacesWithMethodPathAttemptsAndTheCause()
     {
-        var time = new FakeTimeProvider();
-        using var client = Client(await ClosedPortAsync(), time, maxRetries: 2);
+        using var refusing = new RefusingPort();
+        var clock = new TestClock();
+        using var client = Client(refusing.BaseAddress, clock, maxRetries: 2);
 
-        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => client.Predictions.CreateAsync("acme/echo", new { text = "hi" }));
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => clock.RunAsync(client.Predictions.CreateAsync("acme/echo", new { text = "hi" })));
 
         Assert.StartsWith("POST /v1/models/acme/echo/predictions failed after 3 attempts: ", ex.Message, StringComparison.Ordinal);
         Assert.Equal(HttpRequestError.ConnectionError, ex.HttpRequestError);
         Assert.IsType<HttpRequestException>(ex.InnerException);
-        Assert.Equal(2, time.Delays.Count(d => d < TimeSpan.FromSeconds(31)));
+        Assert.Equal(2, clock.Requested.Count(d => d < TimeSpan.FromSeconds(31)));
     }
 
     [Fact]
     public async Task ASingleAttemptNetworkFailure_IsWrappedTheSameWay()
     {
-        await using var server = await ScriptedServer.StartAsync((context, _) =>
-        {
-            context.Abort();
-            return Task.CompletedTask;
-        });
-        using var client = Client(server.BaseAddress);
-        using var noRetries = Client(await ClosedPortAsync(), maxRetries: 0);
+        // WireMock cannot reset a connection: see ConnectionFaultServer.
+        await using var server = await ConnectionFaultServer.StartAsync((context, _) => ConnectionFaultServer.Reset(context));
+        using var refusing = new RefusingPort();
+        var clock = new TestClock();
+        using var client = Client(server.BaseAddress, clock);
+        using var noRetries = Client(refusing.BaseAddress, clock, maxRetries: 0);
 
-        var reset = await Assert.ThrowsAsync<HttpRequestException>(() => client.Predictions.CreateAsync("acme/echo", new { text = "hi" }));
-        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => noRetries.Predictions.GetAsync("p1"));
+        var reset = await Assert.ThrowsAsync<HttpRequestException>(() => clock.RunAsync(client.Predictions.CreateAsync("acme/echo", new { text = "hi" })));
+        var refused = await Assert.ThrowsAsync<HttpRequestException>(() => clock.RunAsync(noRetries.Predictions.GetAsync("p1")));
 
         // A reset after the request went out is not retried for a create: the prediction may exist.
         Assert.Single(server.Requests);
@@ -85,12 +86,5 @@ public class NetworkFailureTests
         Assert.StartsWith("GET /v1/predictions/p1 failed after 1 attempt: ", refused.Message, StringComparison.Ordinal);
         Assert.Equal(HttpRequestError.ConnectionError, refused.HttpRequestError);
         Assert.NotNull(refused.InnerException);
-    }
-
-    /// <summary>An address on 127.0.0.1 where nothing listens any more.</summary>
-    private static async Task<Uri> ClosedPortAsync()
-    {
-        await using var server = await ScriptedServer.StartAsync((_, _) => Task.CompletedTask);
-        return server.BaseAddress;
     }
 }

@@ -2,12 +2,11 @@ using System.Net;
 using System.Net.ServerSentEvents;
 using System.Text;
 using System.Text.Json;
-using Microsoft.AspNetCore.Http;
 using Microsoft.Extensions.Logging;
 using Replicate.Testing;
 using Replicate.Tests.Infrastructure;
 using Xunit.Abstractions;
-using static Replicate.Tests.Infrastructure.ScriptedResponses;
+using static Replicate.Tests.Infrastructure.ScriptedApi;
 
 namespace Replicate.Tests;
 
@@ -20,12 +19,17 @@ public class ReliabilityTests(ITestOutputHelper output)
         const int operations = 1000;
         await using var emulator = await ReplicateEmulator.StartAsync();
         await using var proxy = await ChaosProxy.StartAsync(emulator.BaseAddress, seed: 7, rate: 0.3);
+        var clock = new TestClock();
         using var client = new ReplicateClient(new ReplicateClientOptions
         {
             ApiToken = emulator.ApiToken, BaseAddress = proxy.BaseAddress, MaxRetries = 10, Wait = TimeSpan.Zero,
-            TimeProvider = new FakeTimeProvider(), PollingInterval = TimeSpan.FromMilliseconds(1),
+            TimeProvider = clock, PollingInterval = TimeSpan.FromMilliseconds(1),
+
+            // Four callers' backoffs move the shared fake clock while other requests are on the wire: an hour keeps
+            // those moves from ever adding up to an attempt timeout, which this test is not about.
+            RequestTimeout = TimeSpan.FromHours(1),
         });
-        var seedPrediction = await CreateWithRetryAsync(client);
+        var seedPrediction = await clock.RunAsync(CreateWithRetryAsync(client));
         var random = new Random(11);
         var plan = Enumerable.Range(0, operations).Select(_ => random.Next(100)).ToArray();
         var reads = 0;
@@ -34,7 +38,7 @@ public class ReliabilityTests(ITestOutputHelper output)
         var failures = new List<Exception>();
         var started = DateTime.UtcNow;
 
-        await Parallel.ForEachAsync(plan, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (roll, ct) =>
+        await clock.RunAsync(Parallel.ForEachAsync(plan, new ParallelOptions { MaxDegreeOfParallelism = 4 }, async (roll, ct) =>
         {
             try
             {
@@ -72,7 +76,7 @@ public class ReliabilityTests(ITestOutputHelper output)
                     failures.Add(ex);
                 }
             }
-        });
+        }));
 
         Assert.Empty(failures);
         Assert.Equal(operations, reads + createsSucceeded + createsFailed);
@@ -88,9 +92,10 @@ public class ReliabilityTests(ITestOutputHelper output)
         const int creates = 100;
         await using var emulator = await ReplicateEmulator.StartAsync();
         await using var proxy = await ChaosProxy.StartAsync(emulator.BaseAddress, seed: 3, rate: 0, lostResponseRate: 0.25);
+        var clock = new TestClock();
         using var client = new ReplicateClient(new ReplicateClientOptions
         {
-            ApiToken = emulator.ApiToken, BaseAddress = proxy.BaseAddress, MaxRetries = 10, TimeProvider = new FakeTimeProvider(),
+            ApiToken = emulator.ApiToken, BaseAddress = proxy.BaseAddress, MaxRetries = 10, TimeProvider = clock,
         });
         var lost = 0;
 
@@ -98,7 +103,7 @@ public class ReliabilityTests(ITestOutputHelper output)
         {
             try
             {
-                await client.Predictions.CreateAsync("replicate/hello-world", new { text = i.ToString(System.Globalization.CultureInfo.InvariantCulture) });
+                await clock.RunAsync(client.Predictions.CreateAsync("replicate/hello-world", new { text = i.ToString(System.Globalization.CultureInfo.InvariantCulture) }));
             }
             catch (HttpRequestException)
             {
@@ -115,132 +120,139 @@ public class ReliabilityTests(ITestOutputHelper output)
     [Theory]
     [InlineData("content-length-mismatch")]
     [InlineData("truncated-chunked")]
-    [InlineData("truncated-json")]
     public async Task CutBodies_OnReads_AreRetried(string fault)
     {
-        await using var server = await ScriptedServer.StartAsync(async (context, n) =>
+        // The connection dies in the middle of the body: WireMock cannot do that (see ConnectionFaultServer).
+        await using var server = await ConnectionFaultServer.StartAsync(async (context, n) =>
         {
             if (n > 1)
             {
-                await Json(context, 200, Prediction());
+                await ConnectionFaultServer.WriteJsonAsync(context, 200, Prediction());
                 return;
             }
 
             var body = Encoding.UTF8.GetBytes(Prediction());
             context.Response.ContentType = "application/json";
-            switch (fault)
+            if (fault == "content-length-mismatch")
             {
-                case "content-length-mismatch":
-                    context.Response.ContentLength = body.Length + 100;
-                    await context.Response.Body.WriteAsync(body);
-                    await context.Response.Body.FlushAsync();
-                    context.Abort();
-                    break;
-                case "truncated-chunked":
-                    await context.Response.Body.WriteAsync(body.AsMemory(0, body.Length / 2));
-                    await context.Response.Body.FlushAsync();
-                    context.Abort();
-                    break;
-                default:
-                    context.Response.ContentLength = body.Length / 2;
-                    await context.Response.Body.WriteAsync(body.AsMemory(0, body.Length / 2));
-                    break;
+                context.Response.ContentLength = body.Length + 100;
+                await context.Response.Body.WriteAsync(body);
             }
+            else
+            {
+                await context.Response.Body.WriteAsync(body.AsMemory(0, body.Length / 2));
+            }
+
+            await context.Response.Body.FlushAsync();
+            context.Abort();
         });
-        using var client = Client(server.BaseAddress);
+        var clock = new TestClock();
+        using var client = Client(server.BaseAddress, clock);
 
-        if (fault == "truncated-json")
-        {
-            // A complete response that is cut JSON is not a network fault: it surfaces, typed, and is not retried.
-            await Assert.ThrowsAsync<ReplicateException>(() => client.Predictions.GetAsync("p1"));
-            Assert.Single(server.Requests);
-            return;
-        }
-
-        Assert.Equal("p1", (await client.Predictions.GetAsync("p1")).Id);
+        Assert.Equal("p1", (await clock.RunAsync(client.Predictions.GetAsync("p1"))).Id);
         Assert.Equal(2, server.Requests.Count);
+    }
+
+    [Fact]
+    public async Task CutJson_InACompleteResponse_SurfacesTyped_AndIsNotRetried()
+    {
+        // A complete response that is cut JSON is not a network fault: it surfaces, typed, and is not retried.
+        var prediction = Prediction();
+        using var server = Start();
+        server.Given(Api("predictions/p1")).RespondWith(Json(200, prediction[..(prediction.Length / 2)]));
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
+
+        await Assert.ThrowsAsync<ReplicateException>(() => clock.RunAsync(client.Predictions.GetAsync("p1")));
+
+        Assert.Single(server.LogEntries);
     }
 
     [Fact]
     public async Task SlowTrickle_IsBoundedByTheAttemptTimeout_ThenRetried()
     {
-        await using var server = await ScriptedServer.StartAsync(async (context, n) =>
-        {
-            if (n > 1)
+        // The first answer comes a byte every 100 ms (40 s for the whole body); the writing stops with the test.
+        using var stop = new CancellationTokenSource(TimeSpan.FromSeconds(20));
+        var trickling = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var server = Start();
+        server.Sequence(
+            Api("predictions/p1"),
+            Streamed("application/json", async queue =>
             {
-                await Json(context, 200, Prediction());
-                return;
-            }
-
-            context.Response.ContentType = "application/json";
-            foreach (var b in Encoding.UTF8.GetBytes(Prediction()))
-            {
-                await context.Response.Body.WriteAsync(new[] { b }, context.RequestAborted);
-                await context.Response.Body.FlushAsync(context.RequestAborted);
-                await Task.Delay(100, context.RequestAborted);
-            }
-        });
+                try
+                {
+                    foreach (var c in Prediction())
+                    {
+                        queue.Write(c.ToString());
+                        trickling.TrySetResult();
+                        await Task.Delay(100, stop.Token);
+                    }
+                }
+                catch (OperationCanceledException)
+                {
+                    // The test is over.
+                }
+            }),
+            Json(200, Prediction()));
+        var clock = new TestClock();
         using var client = new ReplicateClient(new ReplicateClientOptions
         {
-            ApiToken = Token, BaseAddress = server.BaseAddress, RequestTimeout = TimeSpan.FromSeconds(1),
+            ApiToken = Token, BaseAddress = server.ApiBase(), RequestTimeout = TimeSpan.FromSeconds(1), TimeProvider = clock,
         });
         var started = DateTime.UtcNow;
 
-        Assert.Equal("p1", (await client.Predictions.GetAsync("p1")).Id);
+        var get = client.Predictions.GetAsync("p1");
+        await trickling.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        clock.Advance(TimeSpan.FromSeconds(1)); // the first attempt's second runs out in the middle of the body
+        await RetryTests.WaitUntil(() => clock.PendingTimers > 0);
+        clock.Advance(clock.NextTimer!.Value); // the backoff before the retry
 
-        Assert.Equal(2, server.Requests.Count);
+        Assert.Equal("p1", (await get.WaitAsync(TimeSpan.FromSeconds(10))).Id);
+        Assert.Equal(2, server.LogEntries.Count);
         Assert.True(DateTime.UtcNow - started < TimeSpan.FromSeconds(10));
+        await stop.CancelAsync();
     }
 
     [Fact]
     public async Task HugeResponseBody_IsRefused_NotBuffered()
     {
-        await using var server = await ScriptedServer.StartAsync(async (context, _) =>
+        // Up to 100 MiB written a mebibyte at a time, without a Content-Length; the writing stops when the client hangs up.
+        using var server = Start();
+        server.Given(Api("predictions/p1")).RespondWith(Streamed("application/json", queue =>
         {
-            context.Response.ContentType = "application/json";
-            await context.Response.WriteAsync("{\"id\":\"p1\",\"status\":\"succeeded\",\"output\":\"");
-            var chunk = new byte[1 << 20];
-            Array.Fill(chunk, (byte)'a');
-            for (var i = 0; i < 100 && !context.RequestAborted.IsCancellationRequested; i++)
+            queue.Write("{\"id\":\"p1\",\"status\":\"succeeded\",\"output\":\"");
+            var chunk = new string('a', 1 << 20);
+            for (var i = 0; i < 100; i++)
             {
-                await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+                queue.Write(chunk);
             }
-        });
-        using var client = Client(server.BaseAddress);
 
-        var ex = await Assert.ThrowsAsync<ReplicateException>(() => client.Predictions.GetAsync("p1"));
+            return Task.CompletedTask;
+        }));
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
+
+        var ex = await Assert.ThrowsAsync<ReplicateException>(() => clock.RunAsync(client.Predictions.GetAsync("p1")));
         Assert.Contains("64 MiB", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task Cancellation_AtEveryStage_EndsPromptly_AndLeaksNoConnection()
     {
-        var hang = new TaskCompletionSource();
-        await using var server = await ScriptedServer.StartAsync(async (context, _) =>
+        using var server = Start();
+        using var hang = new Hang();
+        server.Given(Api("predictions/hang")).RespondWith(hang.Response());
+        server.Given(Api("predictions/file")).RespondWith(Streamed("application/octet-stream", async queue =>
         {
-            var path = context.Request.Path.Value!;
-            if (path.EndsWith("/hang", StringComparison.Ordinal))
-            {
-                await Task.WhenAny(hang.Task, Task.Delay(Timeout.Infinite, context.RequestAborted));
-            }
-            else if (path.EndsWith("/file", StringComparison.Ordinal))
-            {
-                context.Response.ContentType = "application/octet-stream";
-                context.Response.ContentLength = 1 << 20;
-                await context.Response.Body.WriteAsync(new byte[1000]);
-                await context.Response.Body.FlushAsync();
-                await Task.WhenAny(hang.Task, Task.Delay(Timeout.Infinite, context.RequestAborted));
-            }
-            else
-            {
-                var id = path.Split('/')[^1];
-                var output = $"\"{new Uri(new Uri($"http://{context.Request.Host}"), "/v1/predictions/file")}\"";
-                await Json(context, 200, Prediction(id: id, output: output));
-            }
-        });
+            // A first kilobyte, then nothing until the test ends.
+            queue.Write(new string('\0', 1000));
+            await hang.Released;
+        }));
+        server.Given(Api("predictions/ok")).RespondWith(Json(200, Prediction(id: "ok")));
+        server.Given(Api("predictions/with-file")).RespondWith(Json(200, Prediction(id: "with-file", output: $"\"{new Uri(server.ApiBase(), "predictions/file")}\"")));
 
         // One connection only: a response left undisposed would hold it, and the next request would hang.
-        var options = new ReplicateClientOptions { ApiToken = Token, BaseAddress = server.BaseAddress };
+        var options = new ReplicateClientOptions { ApiToken = Token, BaseAddress = server.ApiBase() };
         using var http = new HttpClient(ReplicateClient.CreateHttpMessageHandler(options, new SocketsHttpHandler { MaxConnectionsPerServer = 1 }));
         using var client = new ReplicateClient(http, options);
 
@@ -251,7 +263,7 @@ public class ReliabilityTests(ITestOutputHelper output)
         {
             await canceled.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => client.Predictions.GetAsync("x", canceled.Token));
-            Assert.Empty(server.Requests);
+            Assert.Empty(server.LogEntries);
         }
 
         await HealthyAsync();
@@ -260,7 +272,7 @@ public class ReliabilityTests(ITestOutputHelper output)
         using (var cts = new CancellationTokenSource())
         {
             var waiting = client.Predictions.GetAsync("hang", cts.Token);
-            await RetryTests.WaitUntil(() => server.Requests.Any(r => r.PathAndQuery.EndsWith("/hang", StringComparison.Ordinal)));
+            await hang.Arrived.WaitAsync(TimeSpan.FromSeconds(10));
             await cts.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => waiting.WaitAsync(TimeSpan.FromSeconds(5)));
         }
@@ -272,20 +284,19 @@ public class ReliabilityTests(ITestOutputHelper output)
         using (var cts = new CancellationTokenSource())
         {
             var copying = file.CopyToAsync(Stream.Null, cts.Token);
-            await RetryTests.WaitUntil(() => server.Requests.Any(r => r.PathAndQuery.EndsWith("/file", StringComparison.Ordinal)));
+            await RetryTests.WaitUntil(() => server.Requests().Any(r => r.Path.EndsWith("/file", StringComparison.Ordinal)));
             await Task.Delay(50);
             await cts.CancelAsync();
             await Assert.ThrowsAnyAsync<OperationCanceledException>(() => copying.WaitAsync(TimeSpan.FromSeconds(5)));
         }
 
         await HealthyAsync();
-        hang.SetResult();
     }
 
     [Fact]
     public async Task TenMinutePrediction_IsAwaited_WithoutAnyTimeoutFiring()
     {
-        var time = new FakeTimeProvider();
+        var time = new TestClock();
         await using var emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { TimeProvider = time });
         emulator.AddModel("acme/ten-minutes", async (_, ctx) =>
         {
@@ -299,7 +310,8 @@ public class ReliabilityTests(ITestOutputHelper output)
         });
         var start = time.GetUtcNow();
 
-        var output = await client.RunAsync("acme/ten-minutes", new { }).WaitAsync(TimeSpan.FromSeconds(60));
+        // Only the polls' short waits are advanced: the model's ten minutes pass as the client polls through them.
+        var output = await time.RunAsync(client.RunAsync("acme/ten-minutes", new { }));
 
         Assert.Equal("finally", output.AsString());
         Assert.True(time.GetUtcNow() - start >= TimeSpan.FromMinutes(10));
@@ -400,10 +412,11 @@ public class ReliabilityTests(ITestOutputHelper output)
         await using var emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { ApiToken = token });
         emulator.Faults.Add(new EmulatorFault { Method = "GET", PathPrefix = "/v1/predictions/", StatusCode = 503, Times = 2 });
         using var loggerFactory = Microsoft.Extensions.Logging.LoggerFactory.Create(b => b.AddProvider(sink).SetMinimumLevel(Microsoft.Extensions.Logging.LogLevel.Trace));
+        var clock = new TestClock();
         using var client = new ReplicateClient(new ReplicateClientOptions
         {
             ApiToken = token, BaseAddress = emulator.BaseAddress, LoggerFactory = loggerFactory, Wait = TimeSpan.Zero,
-            PollingInterval = TimeSpan.FromMilliseconds(5), TimeProvider = new FakeTimeProvider(),
+            PollingInterval = TimeSpan.FromMilliseconds(5), TimeProvider = clock,
         });
         using var wrongToken = new ReplicateClient(new ReplicateClientOptions { ApiToken = token + "x", BaseAddress = emulator.BaseAddress });
         var texts = new List<string> { client.ToString()!, new ReplicateClientOptions { ApiToken = token }.ToString() };
@@ -412,7 +425,7 @@ public class ReliabilityTests(ITestOutputHelper output)
         {
             try
             {
-                await action();
+                await clock.RunAsync(action());
             }
             catch (Exception ex)
             {

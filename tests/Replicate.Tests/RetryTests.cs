@@ -1,7 +1,6 @@
 using System.Net;
-using Microsoft.AspNetCore.Http;
 using Replicate.Tests.Infrastructure;
-using static Replicate.Tests.Infrastructure.ScriptedResponses;
+using static Replicate.Tests.Infrastructure.ScriptedApi;
 
 namespace Replicate.Tests;
 
@@ -10,17 +9,22 @@ public class RetryTests
     [Fact]
     public async Task Get_RetriesServerErrors_WithExponentialBackoff()
     {
-        await using var server = await ScriptedServer.StartAsync((context, n) => n <= 3
-            ? Json(context, new[] { 500, 502, 503 }[n - 1], """{"detail":"boom"}""", "application/problem+json")
-            : Json(context, 200, Prediction()));
-        var time = new FakeTimeProvider();
-        using var client = Client(server.BaseAddress, time);
+        using var server = Start();
+        server.Sequence(
+            Api("predictions/p1"),
+            Json(500, """{"detail":"boom"}""", "application/problem+json"),
+            Json(502, """{"detail":"boom"}""", "application/problem+json"),
+            Json(503, """{"detail":"boom"}""", "application/problem+json"),
+            Json(200, Prediction()));
+        var clock = new TestClock();
+        var stamps = server.StampRequests(clock);
+        using var client = Client(server.ApiBase(), clock);
 
-        var prediction = await client.Predictions.GetAsync("p1");
+        var prediction = await clock.RunAsync(client.Predictions.GetAsync("p1"));
 
         Assert.Equal("p1", prediction.Id);
-        Assert.Equal(4, server.Requests.Count);
-        var backoffs = time.Delays.Where(d => d < TimeSpan.FromSeconds(31)).ToList();
+        Assert.Equal(4, server.LogEntries.Count);
+        var backoffs = Gaps(stamps);
         Assert.Equal(3, backoffs.Count);
         Assert.All(backoffs, d => Assert.InRange(d, TimeSpan.Zero, TimeSpan.FromSeconds(30)));
     }
@@ -34,10 +38,14 @@ public class RetryTests
     [InlineData(504)]
     public async Task Get_RetriesTransientStatus(int status)
     {
-        await using var server = await ScriptedServer.StartAsync((context, n) => n == 1 ? Json(context, status, "{}") : Json(context, 200, Prediction()));
-        using var client = Client(server.BaseAddress);
-        await client.Predictions.GetAsync("p1");
-        Assert.Equal(2, server.Requests.Count);
+        using var server = Start();
+        server.Sequence(Api("predictions/p1"), Json(status, "{}"), Json(200, Prediction()));
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
+
+        await clock.RunAsync(client.Predictions.GetAsync("p1"));
+
+        Assert.Equal(2, server.LogEntries.Count);
     }
 
     [Theory]
@@ -48,55 +56,53 @@ public class RetryTests
     [InlineData(422)]
     public async Task Get_DoesNotRetryClientErrors(int status)
     {
-        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, status, """{"detail":"no"}"""));
-        using var client = Client(server.BaseAddress);
-        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => client.Predictions.GetAsync("p1"));
+        using var server = Start();
+        server.Given(Api("predictions/p1")).RespondWith(Json(status, """{"detail":"no"}"""));
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
+
+        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => clock.RunAsync(client.Predictions.GetAsync("p1")));
+
         Assert.Equal((HttpStatusCode)status, ex.StatusCode);
-        Assert.Single(server.Requests);
+        Assert.Single(server.LogEntries);
     }
 
     [Fact]
     public async Task Create_ThrottledIsRetried_HonouringRetryAfterSeconds_AndCreatesOnce()
     {
-        await using var server = await ScriptedServer.StartAsync((context, n) =>
-        {
-            if (n == 1)
-            {
-                context.Response.Headers.RetryAfter = "2";
-                return Json(context, 429, """{"detail":"Request was throttled. Expected available in 2 seconds."}""");
-            }
+        using var server = Start();
+        server.Sequence(
+            Api("models/acme/echo/predictions", "POST"),
+            Json(429, """{"detail":"Request was throttled. Expected available in 2 seconds."}""").WithHeader("Retry-After", "2"),
+            Json(201, Prediction()));
+        var clock = new TestClock();
+        var stamps = server.StampRequests(clock);
+        using var client = Client(server.ApiBase(), clock);
 
-            return Json(context, 201, Prediction());
-        });
-        var time = new FakeTimeProvider();
-        using var client = Client(server.BaseAddress, time);
+        await clock.RunAsync(client.Predictions.CreateAsync("acme/echo", new { text = "hi" }));
 
-        await client.Predictions.CreateAsync("acme/echo", new { text = "hi" });
-
-        Assert.Equal(2, server.Requests.Count);
-        Assert.Equal(server.Requests[0].Body, server.Requests[1].Body);
-        Assert.Contains(TimeSpan.FromSeconds(2), time.Delays);
+        var requests = server.Requests();
+        Assert.Equal(2, requests.Count);
+        Assert.Contains("\"hi\"", requests[0].Body, StringComparison.Ordinal);
+        Assert.Equal(requests[0].Body, requests[1].Body);
+        Assert.Equal([TimeSpan.FromSeconds(2)], Gaps(stamps));
     }
 
     [Fact]
     public async Task RetryAfterHttpDate_IsHonoured()
     {
-        var time = new FakeTimeProvider();
-        await using var server = await ScriptedServer.StartAsync((context, n) =>
-        {
-            if (n == 1)
-            {
-                context.Response.Headers.RetryAfter = time.GetUtcNow().AddSeconds(7).ToString("R");
-                return Json(context, 503, "{}");
-            }
+        var clock = new TestClock();
+        using var server = Start();
+        server.Sequence(
+            Api("predictions/p1"),
+            Json(503, "{}").WithHeader("Retry-After", clock.GetUtcNow().AddSeconds(7).ToString("R")),
+            Json(200, Prediction()));
+        var stamps = server.StampRequests(clock);
+        using var client = Client(server.ApiBase(), clock);
 
-            return Json(context, 200, Prediction());
-        });
-        using var client = Client(server.BaseAddress, time);
+        await clock.RunAsync(client.Predictions.GetAsync("p1"));
 
-        await client.Predictions.GetAsync("p1");
-
-        Assert.Contains(TimeSpan.FromSeconds(7), time.Delays);
+        Assert.Equal([TimeSpan.FromSeconds(7)], Gaps(stamps));
     }
 
     [Theory]
@@ -107,102 +113,101 @@ public class RetryTests
     [InlineData(408)]
     public async Task Create_ServerErrorIsNotRetried_BecauseThePredictionMayExist(int status)
     {
-        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, status, """{"detail":"oops"}"""));
-        using var client = Client(server.BaseAddress);
+        using var server = Start();
+        server.Given(Api("models/acme/echo/predictions", "POST")).RespondWith(Json(status, """{"detail":"oops"}"""));
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
 
-        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => client.Predictions.CreateAsync("acme/echo", new { text = "hi" }));
+        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => clock.RunAsync(client.Predictions.CreateAsync("acme/echo", new { text = "hi" })));
 
         Assert.Equal((HttpStatusCode)status, ex.StatusCode);
-        Assert.Single(server.Requests);
+        Assert.Single(server.LogEntries);
         Assert.Equal(1, ex.Attempts);
     }
 
     [Fact]
     public async Task RetryAfterAboveTheCap_SurfacesInsteadOfSleeping()
     {
-        await using var server = await ScriptedServer.StartAsync((context, _) =>
-        {
-            context.Response.Headers.RetryAfter = "3600";
-            return Json(context, 429, """{"detail":"Your rate limit resets in ~3600s."}""");
-        });
-        var time = new FakeTimeProvider();
-        using var client = Client(server.BaseAddress, time, maxRetryDelay: TimeSpan.FromSeconds(30));
+        using var server = Start();
+        server.Given(Api("predictions/p1")).RespondWith(Json(429, """{"detail":"Your rate limit resets in ~3600s."}""").WithHeader("Retry-After", "3600"));
+        var clock = new TestClock();
+        var started = clock.GetUtcNow();
+        using var client = Client(server.ApiBase(), clock, maxRetryDelay: TimeSpan.FromSeconds(30));
 
-        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => client.Predictions.GetAsync("p1"));
+        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => clock.RunAsync(client.Predictions.GetAsync("p1")));
 
         Assert.Equal(HttpStatusCode.TooManyRequests, ex.StatusCode);
         Assert.Equal(TimeSpan.FromHours(1), ex.RetryAfter);
-        Assert.Single(server.Requests);
-        Assert.DoesNotContain(time.Delays, d => d >= TimeSpan.FromSeconds(30) && d < TimeSpan.FromSeconds(100));
+        Assert.Single(server.LogEntries);
+        Assert.Equal(started, clock.GetUtcNow()); // it waited for nothing, not even the 30 s cap
         Assert.Contains("retry after 3600 s", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task ExhaustedRetries_ReportTheAttemptCount()
     {
-        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 503, """{"title":"Unavailable","detail":"down"}""", "application/problem+json"));
-        using var client = Client(server.BaseAddress, maxRetries: 2);
+        using var server = Start();
+        server.Given(Api("predictions/p1")).RespondWith(Json(503, """{"title":"Unavailable","detail":"down"}""", "application/problem+json"));
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock, maxRetries: 2);
 
-        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => client.Predictions.GetAsync("p1"));
+        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => clock.RunAsync(client.Predictions.GetAsync("p1")));
 
         Assert.Equal(3, ex.Attempts);
-        Assert.Equal(3, server.Requests.Count);
+        Assert.Equal(3, server.LogEntries.Count);
         Assert.Contains("after 3 attempts", ex.Message, StringComparison.Ordinal);
     }
 
     [Fact]
     public async Task MaxRetriesZero_DisablesRetries()
     {
-        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 503, "{}"));
-        using var client = Client(server.BaseAddress, maxRetries: 0);
-        await Assert.ThrowsAsync<ReplicateApiException>(() => client.Predictions.GetAsync("p1"));
-        Assert.Single(server.Requests);
+        using var server = Start();
+        server.Given(Api("predictions/p1")).RespondWith(Json(503, "{}"));
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock, maxRetries: 0);
+
+        await Assert.ThrowsAsync<ReplicateApiException>(() => clock.RunAsync(client.Predictions.GetAsync("p1")));
+
+        Assert.Single(server.LogEntries);
     }
 
     [Fact]
     public async Task Get_ConnectionReset_IsRetried()
     {
-        await using var server = await ScriptedServer.StartAsync((context, n) =>
-        {
-            if (n == 1)
-            {
-                context.Abort();
-                return Task.CompletedTask;
-            }
+        // WireMock cannot reset a connection: see ConnectionFaultServer.
+        await using var server = await ConnectionFaultServer.StartAsync((context, n) =>
+            n == 1 ? ConnectionFaultServer.Reset(context) : ConnectionFaultServer.WriteJsonAsync(context, 200, Prediction()));
+        var clock = new TestClock();
+        using var client = Client(server.BaseAddress, clock);
 
-            return Json(context, 200, Prediction());
-        });
-        using var client = Client(server.BaseAddress);
-        await client.Predictions.GetAsync("p1");
+        await clock.RunAsync(client.Predictions.GetAsync("p1"));
+
         Assert.Equal(2, server.Requests.Count);
     }
 
     [Fact]
     public async Task Create_ConnectionReset_IsNotRetried()
     {
-        await using var server = await ScriptedServer.StartAsync((context, _) =>
-        {
-            context.Abort();
-            return Task.CompletedTask;
-        });
-        using var client = Client(server.BaseAddress);
-        await Assert.ThrowsAsync<HttpRequestException>(() => client.Predictions.CreateAsync("acme/echo", new { text = "hi" }));
+        await using var server = await ConnectionFaultServer.StartAsync((context, _) => ConnectionFaultServer.Reset(context));
+        var clock = new TestClock();
+        using var client = Client(server.BaseAddress, clock);
+
+        await Assert.ThrowsAsync<HttpRequestException>(() => clock.RunAsync(client.Predictions.CreateAsync("acme/echo", new { text = "hi" })));
+
         Assert.Single(server.Requests);
     }
 
     [Fact]
     public async Task ConnectionRefused_OnAClosedPort_IsRetriedThenSurfaces()
     {
-        Uri closed;
-        await using (var server = await ScriptedServer.StartAsync((context, _) => Task.CompletedTask))
-        {
-            closed = server.BaseAddress;
-        }
+        using var refusing = new RefusingPort();
+        var clock = new TestClock();
+        using var client = Client(refusing.BaseAddress, clock, maxRetries: 2);
 
-        var time = new FakeTimeProvider();
-        using var client = Client(closed, time, maxRetries: 2);
-        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => client.Predictions.GetAsync("p1"));
-        Assert.Equal(2, time.Delays.Count(d => d < TimeSpan.FromSeconds(31)));
+        var ex = await Assert.ThrowsAsync<HttpRequestException>(() => clock.RunAsync(client.Predictions.GetAsync("p1")));
+
+        // No server saw anything: the clock saw the two backoffs (each attempt also sets its 100 s timeout).
+        Assert.Equal(2, clock.Requested.Count(d => d < TimeSpan.FromSeconds(31)));
         Assert.Contains("GET /v1/predictions/p1 failed after 3 attempts", ex.Message, StringComparison.Ordinal);
         Assert.Equal(HttpRequestError.ConnectionError, ex.HttpRequestError);
     }
@@ -210,60 +215,65 @@ public class RetryTests
     [Fact]
     public async Task AttemptTimeout_FiresOnAServerThatNeverAnswers_AndGetsRetried()
     {
-        var gate = new TaskCompletionSource();
-        await using var server = await ScriptedServer.StartAsync(async (context, n) =>
-        {
-            if (n == 1)
-            {
-                await Task.WhenAny(gate.Task, Task.Delay(Timeout.Infinite, context.RequestAborted));
-                return;
-            }
-
-            await Json(context, 200, Prediction());
-        });
-        var time = new FakeTimeProvider();
-        using var client = Client(server.BaseAddress, time);
+        using var server = Start();
+        using var hang = new Hang();
+        server.Given(Api("predictions/p1")).RespondWith(hang.Response());
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
 
         var get = client.Predictions.GetAsync("p1");
-        await WaitUntil(() => server.Requests.Count == 1 && time.PendingTimers > 0);
-        time.Advance(TimeSpan.FromSeconds(101));
+        await hang.Arrived.WaitAsync(TimeSpan.FromSeconds(10));
+        await WaitUntil(() => clock.PendingTimers > 0);
 
-        var prediction = await get.WaitAsync(TimeSpan.FromSeconds(10));
+        // From now on the API answers (WireMock takes the newest mapping); then the first attempt's 100 s run out.
+        server.Given(Api("predictions/p1")).RespondWith(Json(200, Prediction()));
+        clock.Advance(TimeSpan.FromSeconds(101));
+
+        var prediction = await clock.RunAsync(get);
         Assert.Equal("p1", prediction.Id);
-        Assert.Equal(2, server.Requests.Count);
-        gate.SetResult();
+        Assert.Equal(1, hang.Arrivals);
+        hang.Release();
+        await WaitUntil(() => server.LogEntries.Count == 2);
+        Assert.Equal(2, server.LogEntries.Count);
     }
 
     [Fact]
     public async Task AttemptTimeout_OnACreate_SurfacesAsTimeoutException_WithoutRetrying()
     {
-        await using var server = await ScriptedServer.StartAsync(async (context, _) => await Task.Delay(Timeout.Infinite, context.RequestAborted).ContinueWith(_ => { }));
-        var time = new FakeTimeProvider();
-        using var client = Client(server.BaseAddress, time);
+        using var server = Start();
+        using var hang = new Hang();
+        server.Given(Api("models/acme/echo/predictions", "POST")).RespondWith(hang.Response());
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
 
         var create = client.Predictions.CreateAsync("acme/echo", new { text = "hi" });
-        await WaitUntil(() => server.Requests.Count == 1 && time.PendingTimers > 0);
-        time.Advance(TimeSpan.FromSeconds(101));
+        await hang.Arrived.WaitAsync(TimeSpan.FromSeconds(10));
+        await WaitUntil(() => clock.PendingTimers > 0);
+        clock.Advance(TimeSpan.FromSeconds(101));
 
         var ex = await Assert.ThrowsAsync<TimeoutException>(() => create.WaitAsync(TimeSpan.FromSeconds(10)));
         Assert.Contains("RequestTimeout", ex.Message, StringComparison.Ordinal);
-        Assert.Single(server.Requests);
+        Assert.Equal(1, hang.Arrivals);
+        hang.Release();
+        await WaitUntil(() => server.LogEntries.Count > 0);
+        Assert.Single(server.LogEntries);
     }
 
     [Fact]
     public async Task CallerCancellation_DuringBackoff_EndsPromptly()
     {
-        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 503, "{}"));
-        var time = new FakeTimeProvider { AutoAdvanceLimit = TimeSpan.Zero };
-        using var client = Client(server.BaseAddress, time);
+        using var server = Start();
+        server.Given(Api("predictions/p1")).RespondWith(Json(503, "{}"));
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
         using var cts = new CancellationTokenSource();
 
         var get = client.Predictions.GetAsync("p1", cts.Token);
-        await WaitUntil(() => server.Requests.Count == 1 && time.Delays.Any(d => d < TimeSpan.FromSeconds(31)));
+        await WaitUntil(() => server.LogEntries.Count == 1 && clock.NextTimer < TimeSpan.FromSeconds(31));
         await cts.CancelAsync();
 
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => get.WaitAsync(TimeSpan.FromSeconds(10)));
-        Assert.Single(server.Requests);
+        Assert.Single(server.LogEntries);
     }
 
     internal static async Task WaitUntil(Func<bool> condition)

@@ -1,6 +1,6 @@
 using Replicate.Testing;
 using Replicate.Tests.Infrastructure;
-using static Replicate.Tests.Infrastructure.ScriptedResponses;
+using static Replicate.Tests.Infrastructure.ScriptedApi;
 
 namespace Replicate.Tests;
 
@@ -105,7 +105,7 @@ public class RunTests
     [Fact]
     public async Task Run_DeadlinePassesWhileQueued_IsAborted_AndTerminal()
     {
-        var time = new FakeTimeProvider { AutoAdvanceLimit = TimeSpan.Zero };
+        var time = new TestClock();
         await using var h = await EmulatorHarness.StartAsync(
             o => o.TimeProvider = time,
             o => o.Wait = TimeSpan.Zero);
@@ -123,14 +123,16 @@ public class RunTests
     [Fact]
     public async Task Run_UnknownTerminalStatus_DoesNotHang()
     {
-        await using var server = await ScriptedServer.StartAsync((context, n) =>
-            Json(context, n == 1 ? 201 : 200, Prediction(status: n == 1 ? "starting" : "hibernating", output: "null")));
-        using var client = Client(server.BaseAddress);
+        using var server = Start();
+        server.Given(Api("models/acme/echo/predictions", "POST")).RespondWith(Json(201, Prediction(status: "starting", output: "null")));
+        server.Given(Api("predictions/p1")).RespondWith(Json(200, Prediction(status: "hibernating", output: "null")));
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
 
-        var ex = await Assert.ThrowsAsync<PredictionFailedException>(() => client.RunAsync("acme/echo", new { }).WaitAsync(TimeSpan.FromSeconds(10)));
+        var ex = await Assert.ThrowsAsync<PredictionFailedException>(() => clock.RunAsync(client.RunAsync("acme/echo", new { })));
 
         Assert.Equal("hibernating", ex.Status.Value);
-        Assert.Equal(2, server.Requests.Count);
+        Assert.Equal(2, server.LogEntries.Count);
     }
 
     [Fact]

@@ -1,7 +1,6 @@
 using System.Net;
-using Microsoft.AspNetCore.Http;
 using Replicate.Tests.Infrastructure;
-using static Replicate.Tests.Infrastructure.ScriptedResponses;
+using static Replicate.Tests.Infrastructure.ScriptedApi;
 
 namespace Replicate.Tests;
 
@@ -70,10 +69,12 @@ public class SearchTests
     [Fact]
     public async Task ServerErrors_AreReplicateApiExceptions_WithTheDetail()
     {
-        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, StatusCodes.Status500InternalServerError, """{"detail":"Search is unavailable"}"""));
-        using var client = Client(server.BaseAddress, maxRetries: 0);
+        using var server = Start();
+        server.Given(Api("search")).RespondWith(Json(500, """{"detail":"Search is unavailable"}"""));
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock, maxRetries: 0);
 
-        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => client.SearchAsync("x"));
+        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => clock.RunAsync(client.SearchAsync("x")));
 
         Assert.Equal(HttpStatusCode.InternalServerError, ex.StatusCode);
         Assert.Equal("Search is unavailable", ex.Detail);

@@ -311,7 +311,7 @@ public class SecurityTests
     [Fact]
     public async Task ADownloadWhoseServerGoesSilent_FailsAfterTheIdleTimeout()
     {
-        var time = new FakeTimeProvider { AutoAdvanceLimit = TimeSpan.Zero };
+        var time = new TestClock();
         await using var h = await EmulatorHarness.StartAsync(clientOptions: o =>
         {
             o.TimeProvider = time;
@@ -322,7 +322,7 @@ public class SecurityTests
 
         var read = file.ReadAllBytesAsync();
         await RetryTests.WaitUntil(() => stall.Stalled);
-        var ex = await AdvanceUntilDoneAsync(time, Assert.ThrowsAsync<IOException>(() => read));
+        var ex = await time.StepUntilDoneAsync(Assert.ThrowsAsync<IOException>(() => read), TimeSpan.FromSeconds(3));
 
         Assert.Contains("No data arrived for 10 s (ReplicateClientOptions.StreamIdleTimeout)", ex.Message, StringComparison.Ordinal);
     }
@@ -330,7 +330,7 @@ public class SecurityTests
     [Fact]
     public async Task AStreamWhoseServerGoesSilent_ReconnectsAfterTheIdleTimeout_AndResumes()
     {
-        var time = new FakeTimeProvider { AutoAdvanceLimit = TimeSpan.Zero };
+        var time = new TestClock();
         await using var h = await EmulatorHarness.StartAsync(clientOptions: o =>
         {
             o.TimeProvider = time;
@@ -357,7 +357,7 @@ public class SecurityTests
             }
         });
         await first.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await AdvanceUntilDoneAsync(time, RetryTests.WaitUntil(() => h.Requests("GET", "/v1/streams/").Count == 2));
+        await time.StepUntilDoneAsync(RetryTests.WaitUntil(() => h.Requests("GET", "/v1/streams/").Count == 2), TimeSpan.FromSeconds(3));
         release.TrySetResult();
         await consume.WaitAsync(TimeSpan.FromSeconds(10));
 
@@ -391,10 +391,11 @@ public class SecurityTests
     [Fact]
     public async Task Waiting_BacksOffTo5Seconds_AndHonoursTheRetryAfterOfAThrottledPoll()
     {
-        var time = new FakeTimeProvider();
-        await using var h = await EmulatorHarness.StartAsync(clientOptions: o =>
+        // One clock for both sides: the emulator stamps each poll with the time the client's waits brought it to.
+        var clock = new TestClock();
+        await using var h = await EmulatorHarness.StartAsync(o => o.TimeProvider = clock, o =>
         {
-            o.TimeProvider = time;
+            o.TimeProvider = clock;
             o.PollingInterval = TimeSpan.FromMilliseconds(500);
             o.MaxRetries = 0;
         });
@@ -406,9 +407,9 @@ public class SecurityTests
             await release.Task.WaitAsync(ctx.CancellationToken);
             return "done";
         });
-        var created = await h.Client.Predictions.CreateAsync("acme/long", new { });
+        var created = await clock.RunAsync(h.Client.Predictions.CreateAsync("acme/long", new { }));
         await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        var running = await h.Client.Predictions.GetAsync(created.Id);
+        var running = await clock.RunAsync(h.Client.Predictions.GetAsync(created.Id));
         Assert.Equal(PredictionStatus.Processing, running.Status);
         h.Emulator.Faults.Add(new EmulatorFault
         {
@@ -417,67 +418,73 @@ public class SecurityTests
             Body = """{"title":"Request was throttled","status":429,"detail":"Request was throttled. Expected available in 30 seconds."}""",
         });
 
+        var waitStarted = clock.GetUtcNow();
         var wait = h.Client.Predictions.WaitAsync(running);
-        await RetryTests.WaitUntil(() => h.Requests("GET", "/v1/predictions/").Count >= 10);
+        await clock.RunAsync(RetryTests.WaitUntil(() => h.Requests("GET", "/v1/predictions/").Count >= 10));
         release.TrySetResult();
-        var finished = await wait.WaitAsync(TimeSpan.FromSeconds(10));
+        var finished = await clock.RunAsync(wait);
 
         Assert.Equal(PredictionStatus.Succeeded, finished.Status);
-        // The fake clock also records each attempt's 100 s timeout; the rest are the waits between polls.
-        var polls = time.Delays.Where(d => d != TimeSpan.FromSeconds(100)).Select(d => d.TotalSeconds).ToList();
-        Assert.Equal([0.5, 30, 1, 2, 4, 5, 5, 5], polls.Take(8));
-        Assert.All(polls.Skip(8), d => Assert.Equal(5, d));
+        // The time from the start of the wait to each poll (after the GET above), then between polls.
+        var polls = h.Requests("GET", "/v1/predictions/").Skip(1).Select(r => r.ReceivedAt).Prepend(waitStarted).ToList();
+        var waits = polls.Zip(polls.Skip(1), (before, after) => (after - before).TotalSeconds).ToList();
+        Assert.Equal([0.5, 30, 1, 2, 4, 5, 5, 5], waits.Take(8));
+        Assert.All(waits.Skip(8), d => Assert.Equal(5, d));
     }
 
     [Fact]
     public async Task EmptyPagesWithFreshCursors_StopAfterTen()
     {
-        await using var server = await ScriptedServer.StartAsync((context, n) =>
-            ScriptedResponses.Json(context, 200, $$"""{"results":[],"next":"{{context.Request.Scheme}}://{{context.Request.Host}}/v1/predictions?cursor=c{{n}}","previous":null}"""));
-        using var client = ScriptedResponses.Client(server.BaseAddress);
+        // Every page is empty and names a cursor never seen before: c1 after the first page, c2 after c1, ...
+        using var server = ScriptedApi.Start();
+        server.Given(ScriptedApi.Api("predictions")).RespondWith(WireMock.ResponseBuilders.Response.Create().WithCallback(request =>
+            ScriptedApi.JsonMessage(200, $$"""{"results":[],"next":"{{server.Url}}/v1/predictions?cursor=c{{CursorNumber(request) + 1}}","previous":null}""")));
+        var clock = new TestClock();
+        using var client = ScriptedApi.Client(server.ApiBase(), clock);
 
-        var ex = await Assert.ThrowsAsync<ReplicateException>(async () =>
+        var ex = await Assert.ThrowsAsync<ReplicateException>(() => clock.RunAsync(Task.Run(async () =>
         {
             await foreach (var _ in client.Predictions.EnumerateAsync())
             {
             }
-        });
+        })));
 
         Assert.Contains("10 empty pages in a row", ex.Message, StringComparison.Ordinal);
-        Assert.Equal(10, server.Requests.Count);
+        Assert.Equal(10, server.LogEntries.Count);
     }
 
     [Fact]
     public async Task ALoopOfCursors_IsFound_InBoundedPages()
     {
         // Pages c1 → c2 → ... → c7 → c3 → ...: a loop of five pages after two, each with an item.
-        await using var server = await ScriptedServer.StartAsync((context, _) =>
+        using var server = ScriptedApi.Start();
+        server.Given(ScriptedApi.Api("predictions")).RespondWith(WireMock.ResponseBuilders.Response.Create().WithCallback(request =>
         {
-            var cursor = context.Request.Query["cursor"].ToString();
-            var at = cursor.Length == 0 ? 0 : int.Parse(cursor[1..], System.Globalization.CultureInfo.InvariantCulture);
+            var at = CursorNumber(request);
             var next = at == 7 ? 3 : at + 1;
-            return ScriptedResponses.Json(context, 200, $$"""{"results":[{{ScriptedResponses.Prediction("p" + at)}}],"next":"{{context.Request.Scheme}}://{{context.Request.Host}}/v1/predictions?cursor=c{{next}}","previous":null}""");
-        });
-        using var client = ScriptedResponses.Client(server.BaseAddress);
+            return ScriptedApi.JsonMessage(200, $$"""{"results":[{{ScriptedApi.Prediction("p" + at)}}],"next":"{{server.Url}}/v1/predictions?cursor=c{{next}}","previous":null}""");
+        }));
+        var clock = new TestClock();
+        using var client = ScriptedApi.Client(server.ApiBase(), clock);
         var seen = 0;
 
-        var ex = await Assert.ThrowsAsync<ReplicateException>(async () =>
+        var ex = await Assert.ThrowsAsync<ReplicateException>(() => clock.RunAsync(Task.Run(async () =>
         {
             await foreach (var _ in client.Predictions.EnumerateAsync())
             {
                 seen++;
             }
-        });
+        })));
 
         Assert.Contains("same page cursor twice", ex.Message, StringComparison.Ordinal);
-        Assert.InRange(server.Requests.Count, 8, 20);
-        Assert.Equal(server.Requests.Count, seen);
+        Assert.InRange(server.LogEntries.Count, 8, 20);
+        Assert.Equal(server.LogEntries.Count, seen);
     }
 
     [Fact]
     public async Task AnUploadWhoseServerNeverAnswers_TimesOutAfterTheBodyWasSent()
     {
-        var time = new FakeTimeProvider { AutoAdvanceLimit = TimeSpan.Zero };
+        var time = new TestClock();
         await using var h = await EmulatorHarness.StartAsync(clientOptions: o =>
         {
             o.TimeProvider = time;
@@ -489,29 +496,15 @@ public class SecurityTests
         await RetryTests.WaitUntil(() => h.Requests("POST", "/v1/files").Count == 1);
         time.Advance(TimeSpan.FromSeconds(29));
         Assert.False(upload.IsCompleted);
-        var ex = await AdvanceUntilDoneAsync(time, Assert.ThrowsAsync<TimeoutException>(() => upload));
+        var ex = await time.StepUntilDoneAsync(Assert.ThrowsAsync<TimeoutException>(() => upload), TimeSpan.FromSeconds(3));
 
         Assert.Contains("sent its whole body but got no response within 30 s (ReplicateClientOptions.RequestTimeout)", ex.Message, StringComparison.Ordinal);
         Assert.Single(h.Requests("POST", "/v1/files"));
     }
 
-    /// <summary>Advances the fake clock a few seconds at a time until <paramref name="task"/> finishes (bounded in real time).</summary>
-    private static async Task<T> AdvanceUntilDoneAsync<T>(FakeTimeProvider time, Task<T> task)
-    {
-        await AdvanceUntilDoneAsync(time, (Task)task);
-        return await task;
-    }
-
-    private static async Task AdvanceUntilDoneAsync(FakeTimeProvider time, Task task)
-    {
-        for (var i = 0; i < 500 && !task.IsCompleted; i++)
-        {
-            time.Advance(TimeSpan.FromSeconds(3));
-            await Task.WhenAny(task, Task.Delay(20));
-        }
-
-        await task.WaitAsync(TimeSpan.FromSeconds(10));
-    }
+    /// <summary>The number of a page's <c>cursor=cN</c> (0 for the first page, which has none).</summary>
+    private static int CursorNumber(WireMock.IRequestMessage request) =>
+        request.Query?.TryGetValue("cursor", out var cursor) == true ? int.Parse(cursor[0][1..], System.Globalization.CultureInfo.InvariantCulture) : 0;
 
     /// <summary>A stream that hides its length, so the file is sent chunked.</summary>
     private sealed class UnsizedStream(Stream inner) : Stream

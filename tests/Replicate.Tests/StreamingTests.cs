@@ -1,9 +1,8 @@
-using System.Net;
-using System.Text;
 using Microsoft.AspNetCore.Http;
 using Replicate.Testing;
 using Replicate.Tests.Infrastructure;
-using static Replicate.Tests.Infrastructure.ScriptedResponses;
+using WireMock.Server;
+using static Replicate.Tests.Infrastructure.ScriptedApi;
 
 namespace Replicate.Tests;
 
@@ -192,12 +191,14 @@ public class StreamingTests
     [Fact]
     public async Task StreamThatKeepsDropping_EndsWithAnException_NotAQuietEnd()
     {
-        await using var server = await ScriptedServer.StartAsync(async (context, n) =>
+        // Each stream connection sends an event, then resets: WireMock cannot reset a connection (see ConnectionFaultServer).
+        Uri? streamUrl = null;
+        await using var server = await ConnectionFaultServer.StartAsync(async (context, n) =>
         {
             if (context.Request.Method == "POST")
             {
-                var body = Prediction(status: "starting", output: "null").Replace("\"urls\":{", $"\"urls\":{{\"stream\":\"{new Uri(server_BaseAddress!, "streams/p1")}\",", StringComparison.Ordinal);
-                await Json(context, 201, body);
+                var body = Prediction(status: "starting", output: "null").Replace("\"urls\":{", $"\"urls\":{{\"stream\":\"{streamUrl}\",", StringComparison.Ordinal);
+                await ConnectionFaultServer.WriteJsonAsync(context, 201, body);
                 return;
             }
 
@@ -207,15 +208,14 @@ public class StreamingTests
             await Task.Delay(50);
             context.Abort();
         });
-        server_BaseAddress = server.BaseAddress;
-        using var client = Client(server.BaseAddress, maxRetries: 3);
+        streamUrl = new Uri(server.BaseAddress, "streams/p1");
+        var clock = new TestClock();
+        using var client = Client(server.BaseAddress, clock, maxRetries: 3);
 
-        var ex = await Assert.ThrowsAnyAsync<ReplicateException>(() => Collect(client.StreamAsync("acme/echo", new { }, new PredictionOptions { CancelOnAbandon = false })));
+        var ex = await Assert.ThrowsAnyAsync<ReplicateException>(() => clock.RunAsync(Collect(client.StreamAsync("acme/echo", new { }, new PredictionOptions { CancelOnAbandon = false }))));
 
         Assert.Contains("dropped", ex.Message, StringComparison.Ordinal);
     }
-
-    private static Uri? server_BaseAddress;
 
     [Fact]
     public async Task BreakingOut_ClosesTheConnection_AndCancelsThePrediction()
@@ -352,10 +352,11 @@ public class StreamingTests
             "event: metrics", "id: 1:2", "data: {\"tps\":3}", "",
             "event: output", "id: 1:3", "data:  spaced", "",
             "event: done", "data: {}", "", "");
-        await using var server = await SseServer(wire);
-        using var client = Client(server.BaseAddress);
+        using var server = SseServer(wire);
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
 
-        var events = await Collect(client.Predictions.StreamAsync(StreamingPrediction(server.BaseAddress)));
+        var events = await clock.RunAsync(Collect(client.Predictions.StreamAsync(StreamingPrediction(server.ApiBase()))));
 
         Assert.Equal(4, events.Count);
         Assert.Equal("Hello\nworld", events[0].Data);
@@ -369,10 +370,12 @@ public class StreamingTests
     [Fact]
     public async Task NonEventStreamResponse_IsAReplicateApiException_WithTheBody()
     {
-        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 200, "{\"detail\":\"not a stream\"}"));
-        using var client = Client(server.BaseAddress);
+        using var server = Start();
+        server.Given(Api("streams/p1")).RespondWith(Json(200, "{\"detail\":\"not a stream\"}"));
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
 
-        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => Collect(client.Predictions.StreamAsync(StreamingPrediction(server.BaseAddress))));
+        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => clock.RunAsync(Collect(client.Predictions.StreamAsync(StreamingPrediction(server.ApiBase())))));
 
         Assert.Contains("text/event-stream", ex.Message, StringComparison.Ordinal);
         Assert.Contains("not a stream", ex.ResponseBody, StringComparison.Ordinal);
@@ -381,20 +384,23 @@ public class StreamingTests
     [Fact]
     public async Task HugeEvent_IsRefused_NotBufferedWithoutBound()
     {
-        await using var server = await ScriptedServer.StartAsync(async (context, _) =>
+        // One event of up to 100 MiB, written a mebibyte at a time; the writing stops when the client hangs up.
+        using var server = Start();
+        server.Given(Api("streams/p1")).RespondWith(Streamed("text/event-stream", queue =>
         {
-            context.Response.ContentType = "text/event-stream";
-            await context.Response.WriteAsync("event: output\ndata: ");
-            var chunk = new byte[1 << 20];
-            Array.Fill(chunk, (byte)'a');
-            for (var i = 0; i < 100 && !context.RequestAborted.IsCancellationRequested; i++)
+            queue.Write("event: output\ndata: ");
+            var chunk = new string('a', 1 << 20);
+            for (var i = 0; i < 100; i++)
             {
-                await context.Response.Body.WriteAsync(chunk, context.RequestAborted);
+                queue.Write(chunk);
             }
-        });
-        using var client = Client(server.BaseAddress);
 
-        var ex = await Assert.ThrowsAsync<ReplicateException>(() => Collect(client.Predictions.StreamAsync(StreamingPrediction(server.BaseAddress))));
+            return Task.CompletedTask;
+        }));
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
+
+        var ex = await Assert.ThrowsAsync<ReplicateException>(() => clock.RunAsync(Collect(client.Predictions.StreamAsync(StreamingPrediction(server.ApiBase())))));
 
         Assert.Contains("larger than 16 MiB, the limit (ReplicateClientOptions.MaxStreamEventSize)", ex.Message, StringComparison.Ordinal);
     }
@@ -404,39 +410,39 @@ public class StreamingTests
     {
         // Both connections send everything in one write, so the events come from the parser's buffer (the enumerator's
         // read-ahead path). The second connection replays 30..50 before going on: each token arrives once.
-        await using var server = await ScriptedServer.StartAsync(async (context, n) =>
-        {
-            context.Response.ContentType = "text/event-stream";
-            var wire = n == 1 ? OutputEvents(1, 50) : OutputEvents(30, 100) + "event: done\ndata: {}\n\n";
-            await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(wire));
-        });
+        using var server = Start();
+        server.Sequence(Api("streams/p1"), Sse(OutputEvents(1, 50)), Sse(OutputEvents(30, 100) + "event: done\ndata: {}\n\n"));
+        var clock = new TestClock();
         using var client = new ReplicateClient(new ReplicateClientOptions
         {
-            ApiToken = Token, BaseAddress = server.BaseAddress, TimeProvider = new FakeTimeProvider(), RetryDelay = TimeSpan.Zero,
+            ApiToken = Token, BaseAddress = server.ApiBase(), TimeProvider = clock, RetryDelay = TimeSpan.Zero,
         });
 
-        var events = await Collect(client.Predictions.StreamAsync(StreamingPrediction(server.BaseAddress)));
+        var events = await clock.RunAsync(Collect(client.Predictions.StreamAsync(StreamingPrediction(server.ApiBase()))));
 
         Assert.Equal(Enumerable.Range(1, 100).Select(i => $"t{i}"), events.Where(e => e.Type == StreamEventType.Output).Select(e => e.Data));
         Assert.Equal(StreamEventType.Done, events[^1].Type);
-        Assert.Equal(2, server.Requests.Count);
-        Assert.Equal("1:50", server.Requests[1].Headers["Last-Event-ID"]);
+        var requests = server.Requests();
+        Assert.Equal(2, requests.Count);
+        Assert.Null(requests[0].Header("Last-Event-ID"));
+        Assert.Equal("1:50", requests[1].Header("Last-Event-ID"));
     }
 
     [Fact]
     public async Task BufferedBurst_WithAnErrorInTheMiddle_DeliversWhatCameBefore_ThenThrows()
     {
-        await using var server = await SseServer(OutputEvents(1, 20) + "event: error\ndata: {\"detail\":\"CUDA out of memory\"}\n\n" + OutputEvents(21, 30));
-        using var client = Client(server.BaseAddress);
+        using var server = SseServer(OutputEvents(1, 20) + "event: error\ndata: {\"detail\":\"CUDA out of memory\"}\n\n" + OutputEvents(21, 30));
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
         var seen = new List<string>();
 
-        var ex = await Assert.ThrowsAsync<PredictionFailedException>(async () =>
+        var ex = await Assert.ThrowsAsync<PredictionFailedException>(() => clock.RunAsync(Task.Run(async () =>
         {
-            await foreach (var e in client.Predictions.StreamAsync(StreamingPrediction(server.BaseAddress)))
+            await foreach (var e in client.Predictions.StreamAsync(StreamingPrediction(server.ApiBase())))
             {
                 seen.Add(e.Data);
             }
-        });
+        })));
 
         Assert.Equal(Enumerable.Range(1, 20).Select(i => $"t{i}"), seen);
         Assert.Contains("CUDA out of memory", ex.Message, StringComparison.Ordinal);
@@ -445,45 +451,50 @@ public class StreamingTests
     [Fact]
     public async Task BreakingOutOfABufferedBurst_EndsCleanly_AndANewEnumerationStartsOver()
     {
-        await using var server = await SseServer(OutputEvents(1, 200) + "event: done\ndata: {}\n\n");
-        using var client = Client(server.BaseAddress);
-        var stream = client.Predictions.StreamAsync(StreamingPrediction(server.BaseAddress));
+        using var server = SseServer(OutputEvents(1, 200) + "event: done\ndata: {}\n\n");
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
+        var stream = client.Predictions.StreamAsync(StreamingPrediction(server.ApiBase()));
 
         var first = new List<string>();
-        await foreach (var e in stream)
+        await clock.RunAsync(Task.Run(async () =>
         {
-            first.Add(e.Data);
-            if (first.Count == 10)
+            await foreach (var e in stream)
             {
-                break;
+                first.Add(e.Data);
+                if (first.Count == 10)
+                {
+                    break;
+                }
             }
-        }
+        }));
 
-        var again = await Collect(stream);
+        var again = await clock.RunAsync(Collect(stream));
 
         Assert.Equal(Enumerable.Range(1, 10).Select(i => $"t{i}"), first);
         Assert.Equal(201, again.Count);
-        Assert.Equal(2, server.Requests.Count);
+        Assert.Equal(2, server.LogEntries.Count);
     }
 
     [Fact]
     public async Task CancelingDuringABufferedBurst_StopsAtOnce_NotABufferLater()
     {
-        await using var server = await SseServer(OutputEvents(1, 200) + "event: done\ndata: {}\n\n");
-        using var client = Client(server.BaseAddress);
+        using var server = SseServer(OutputEvents(1, 200) + "event: done\ndata: {}\n\n");
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
         using var cts = new CancellationTokenSource();
         var seen = 0;
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => clock.RunAsync(Task.Run(async () =>
         {
-            await foreach (var e in client.Predictions.StreamAsync(StreamingPrediction(server.BaseAddress), cts.Token))
+            await foreach (var e in client.Predictions.StreamAsync(StreamingPrediction(server.ApiBase()), cts.Token))
             {
                 if (++seen == 10)
                 {
                     await cts.CancelAsync();
                 }
             }
-        });
+        })));
 
         Assert.Equal(10, seen);
     }
@@ -501,11 +512,15 @@ public class StreamingTests
             new StreamEvent(StreamEventType.Done, "{}"),
         }.Select(e => e.ToString())));
 
-    private static Task<ScriptedServer> SseServer(string wire) => ScriptedServer.StartAsync(async (context, _) =>
+    /// <summary>A server whose stream URL answers with <paramref name="wire"/>, sent whole.</summary>
+    private static WireMockServer SseServer(string wire)
     {
-        context.Response.ContentType = "text/event-stream";
-        await context.Response.Body.WriteAsync(Encoding.UTF8.GetBytes(wire));
-    });
+        var server = Start();
+        server.Given(Api("streams/p1")).RespondWith(Sse(wire));
+        return server;
+    }
+
+    private static WireMock.ResponseBuilders.IResponseBuilder Sse(string wire) => Json(200, wire, "text/event-stream");
 
     private static Prediction StreamingPrediction(Uri baseAddress) => new()
     {

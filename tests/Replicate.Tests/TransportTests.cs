@@ -1,8 +1,7 @@
 using System.Net;
 using System.Text.RegularExpressions;
-using Microsoft.AspNetCore.Http;
 using Replicate.Tests.Infrastructure;
-using static Replicate.Tests.Infrastructure.ScriptedResponses;
+using static Replicate.Tests.Infrastructure.ScriptedApi;
 
 namespace Replicate.Tests;
 
@@ -11,31 +10,35 @@ public class TransportTests
     [Fact]
     public async Task Requests_CarryBearerToken_UserAgent_AndAcceptJson()
     {
-        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 200, Prediction()));
+        using var server = Start();
+        server.Given(Api("predictions/p1")).RespondWith(Json(200, Prediction()));
         using var client = new ReplicateClient(new ReplicateClientOptions
         {
-            ApiToken = Token, BaseAddress = server.BaseAddress, UserAgentSuffix = "my-app/1.2",
+            ApiToken = Token, BaseAddress = server.ApiBase(), UserAgentSuffix = "my-app/1.2",
         });
 
         await client.Predictions.GetAsync("p1");
 
-        var request = Assert.Single(server.Requests);
+        var request = Assert.Single(server.Requests());
         Assert.Equal("GET", request.Method);
-        Assert.Equal("/v1/predictions/p1", request.PathAndQuery);
-        Assert.Equal("Bearer " + Token, request.Headers["Authorization"]);
-        Assert.Matches(new Regex(@"^replicate-dotnet/\d+\.\d+\.\d+\S* my-app/1\.2$"), request.Headers["User-Agent"]);
-        Assert.Equal("application/json", request.Headers["Accept"]);
+        Assert.Equal("/v1/predictions/p1", request.Path + request.RawQuery);
+        Assert.Equal("Bearer " + Token, request.Header("Authorization"));
+        Assert.Matches(new Regex(@"^replicate-dotnet/\d+\.\d+\.\d+\S* my-app/1\.2$"), request.Header("User-Agent"));
+        Assert.Equal("application/json", request.Header("Accept"));
     }
 
     [Fact]
     public async Task ProblemDetails_MapToReplicateApiException()
     {
-        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 422,
+        using var server = Start();
+        server.Given(Api("models/acme/echo/predictions", "POST")).RespondWith(Json(
+            422,
             """{"type":"https://replicate.com/errors/invalid","title":"Invalid version or not permitted","detail":"The specified version does not exist (or perhaps you don't have permission to use it?)","status":422,"instance":"/v1/predictions/x","invalid_fields":[1]}""",
             "application/problem+json"));
-        using var client = Client(server.BaseAddress);
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
 
-        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => client.Predictions.CreateAsync("acme/echo", new { a = 1 }));
+        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => clock.RunAsync(client.Predictions.CreateAsync("acme/echo", new { a = 1 })));
 
         Assert.Equal((HttpStatusCode)422, ex.StatusCode);
         Assert.Equal("https://replicate.com/errors/invalid", ex.Type);
@@ -51,10 +54,12 @@ public class TransportTests
     [Fact]
     public async Task NonJsonErrorBody_IsKeptAsText()
     {
-        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 502, "<html><body>Bad Gateway from proxy</body></html>", "text/html"));
-        using var client = Client(server.BaseAddress, maxRetries: 0);
+        using var server = Start();
+        server.Given(Api("predictions/p1")).RespondWith(Json(502, "<html><body>Bad Gateway from proxy</body></html>", "text/html"));
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock, maxRetries: 0);
 
-        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => client.Predictions.GetAsync("p1"));
+        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => clock.RunAsync(client.Predictions.GetAsync("p1")));
 
         Assert.Equal(HttpStatusCode.BadGateway, ex.StatusCode);
         Assert.Null(ex.Detail);
@@ -65,9 +70,11 @@ public class TransportTests
     [Fact]
     public async Task BrokenJsonProblemBody_StillGivesTheStatus()
     {
-        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 404, "{\"detail\": ", "application/problem+json"));
-        using var client = Client(server.BaseAddress);
-        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => client.Predictions.GetAsync("p1"));
+        using var server = Start();
+        server.Given(Api("predictions/p1")).RespondWith(Json(404, "{\"detail\": ", "application/problem+json"));
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
+        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => clock.RunAsync(client.Predictions.GetAsync("p1")));
         Assert.Equal(HttpStatusCode.NotFound, ex.StatusCode);
         Assert.Equal("{\"detail\": ", ex.ResponseBody);
     }
@@ -75,10 +82,12 @@ public class TransportTests
     [Fact]
     public async Task Unauthorized_SaysHowToFixTheToken()
     {
-        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 401,
-            """{"title":"Unauthenticated","detail":"You did not pass a valid authentication token","status":401}""", "application/problem+json"));
-        using var client = Client(server.BaseAddress);
-        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => client.Predictions.GetAsync("p1"));
+        using var server = Start();
+        server.Given(Api("predictions/p1")).RespondWith(Json(
+            401, """{"title":"Unauthenticated","detail":"You did not pass a valid authentication token","status":401}""", "application/problem+json"));
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
+        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => clock.RunAsync(client.Predictions.GetAsync("p1")));
         Assert.Contains("REPLICATE_API_TOKEN", ex.Message, StringComparison.Ordinal);
         Assert.DoesNotContain(Token, ex.ToString(), StringComparison.Ordinal);
     }
@@ -86,9 +95,11 @@ public class TransportTests
     [Fact]
     public async Task InvalidJsonInASuccessfulResponse_IsAReplicateException()
     {
-        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 200, "{\"id\":\"p1\",\"status\":"));
-        using var client = Client(server.BaseAddress);
-        var ex = await Assert.ThrowsAsync<ReplicateException>(() => client.Predictions.GetAsync("p1"));
+        using var server = Start();
+        server.Given(Api("predictions/p1")).RespondWith(Json(200, "{\"id\":\"p1\",\"status\":"));
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
+        var ex = await Assert.ThrowsAsync<ReplicateException>(() => clock.RunAsync(client.Predictions.GetAsync("p1")));
         Assert.Contains("GET /v1/predictions/p1", ex.Message, StringComparison.Ordinal);
         Assert.IsAssignableFrom<System.Text.Json.JsonException>(ex.InnerException);
     }
@@ -97,16 +108,19 @@ public class TransportTests
     public async Task DeeplyNestedJson_IsRejectedNotStackOverflowed()
     {
         var deep = new string('[', 10_000) + new string(']', 10_000);
-        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 200, $$"""{"id":"p1","status":"succeeded","output":{{deep}}}"""));
-        using var client = Client(server.BaseAddress);
-        await Assert.ThrowsAsync<ReplicateException>(() => client.Predictions.GetAsync("p1"));
+        using var server = Start();
+        server.Given(Api("predictions/p1")).RespondWith(Json(200, $$"""{"id":"p1","status":"succeeded","output":{{deep}}}"""));
+        var clock = new TestClock();
+        using var client = Client(server.ApiBase(), clock);
+        await Assert.ThrowsAsync<ReplicateException>(() => clock.RunAsync(client.Predictions.GetAsync("p1")));
     }
 
     [Fact]
     public async Task MissingToken_FailsOnTheFirstRequest_BeforeSendingAnything()
     {
-        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 200, Prediction()));
-        using var client = new ReplicateClient(new HttpClient(), new ReplicateClientOptions { BaseAddress = server.BaseAddress });
+        using var server = Start();
+        server.Given(Api("predictions/p1")).RespondWith(Json(200, Prediction()));
+        using var client = new ReplicateClient(new HttpClient(), new ReplicateClientOptions { BaseAddress = server.ApiBase() });
         var saved = Environment.GetEnvironmentVariable("REPLICATE_API_TOKEN");
 
         // The client read the environment at construction; this test only holds when it was unset there.
@@ -115,7 +129,7 @@ public class TransportTests
             var ex = await Assert.ThrowsAsync<ReplicateException>(() => client.Predictions.GetAsync("p1"));
             Assert.Contains("REPLICATE_API_TOKEN", ex.Message, StringComparison.Ordinal);
             Assert.Contains("ReplicateClientOptions.ApiToken", ex.Message, StringComparison.Ordinal);
-            Assert.Empty(server.Requests);
+            Assert.Empty(server.LogEntries);
         }
     }
 
@@ -146,35 +160,38 @@ public class TransportTests
     public async Task TokenIsNotSentToAForeignHost_FromAFileOutputUrl()
     {
         // 127.0.0.2 is another loopback host: a model output URL that is not the API and not Replicate's.
-        await using var foreign = await ScriptedServer.StartAsync((context, _) => Json(context, 200, "file-bytes", "application/octet-stream"), host: "127.0.0.2");
-        var fileUrl = new Uri(foreign.BaseAddress, "out.bin").ToString();
-        await using var api = await ScriptedServer.StartAsync((context, _) => Json(context, 200, Prediction(output: $"\"{fileUrl}\"")));
-        using var client = Client(api.BaseAddress);
+        using var foreign = Start(host: "127.0.0.2");
+        foreign.Given(Api("out.bin")).RespondWith(Json(200, "file-bytes", "application/octet-stream"));
+        var fileUrl = new Uri(foreign.ApiBase(), "out.bin").ToString();
+        using var api = Start();
+        api.Given(Api("predictions/p1")).RespondWith(Json(200, Prediction(output: $"\"{fileUrl}\"")));
+        var clock = new TestClock();
+        using var client = Client(api.ApiBase(), clock);
 
-        var prediction = await client.Predictions.GetAsync("p1");
+        var prediction = await clock.RunAsync(client.Predictions.GetAsync("p1"));
         var output = new PredictionOutput(prediction, GetTransport(client));
-        var bytes = await output.AsFile().ReadAllBytesAsync();
+        var bytes = await clock.RunAsync(output.AsFile().ReadAllBytesAsync());
 
         Assert.Equal("file-bytes"u8.ToArray(), bytes);
-        Assert.False(Assert.Single(foreign.Requests).Headers.ContainsKey("Authorization"));
-        Assert.True(Assert.Single(api.Requests).Headers.ContainsKey("Authorization"));
+        Assert.Null(Assert.Single(foreign.Requests()).Header("Authorization"));
+        Assert.NotNull(Assert.Single(api.Requests()).Header("Authorization"));
     }
 
     [Fact]
     public async Task RedirectToAnotherHost_DropsTheToken()
     {
-        await using var foreign = await ScriptedServer.StartAsync((context, _) => Json(context, 200, Prediction()), host: "127.0.0.2");
-        await using var api = await ScriptedServer.StartAsync((context, _) =>
-        {
-            context.Response.StatusCode = 302;
-            context.Response.Headers.Location = new Uri(foreign.BaseAddress, "predictions/p1").ToString();
-            return Task.CompletedTask;
-        });
-        using var client = Client(api.BaseAddress);
+        using var foreign = Start(host: "127.0.0.2");
+        foreign.Given(Api("predictions/p1")).RespondWith(Json(200, Prediction()));
+        using var api = Start();
+        api.Given(Api("predictions/p1")).RespondWith(
+            WireMock.ResponseBuilders.Response.Create().WithStatusCode(302).WithHeader("Location", new Uri(foreign.ApiBase(), "predictions/p1").ToString()));
+        var clock = new TestClock();
+        using var client = Client(api.ApiBase(), clock);
 
-        await client.Predictions.GetAsync("p1");
+        await clock.RunAsync(client.Predictions.GetAsync("p1"));
 
-        Assert.False(Assert.Single(foreign.Requests).Headers.ContainsKey("Authorization"));
+        Assert.NotNull(Assert.Single(api.Requests()).Header("Authorization"));
+        Assert.Null(Assert.Single(foreign.Requests()).Header("Authorization"));
     }
 
     [Theory]

@@ -1,5 +1,5 @@
 using Replicate.Tests.Infrastructure;
-using static Replicate.Tests.Infrastructure.ScriptedResponses;
+using static Replicate.Tests.Infrastructure.ScriptedApi;
 
 namespace Replicate.Tests;
 
@@ -19,18 +19,22 @@ public class UrlReadingTests
     [Fact]
     public async Task AUrlSystemUriCannotParse_ReadsAsNull_AndTheRestOfTheResponseIsRead()
     {
-        await using var server = await ScriptedServer.StartAsync((context, _) => Json(context, 200, context.Request.Path.Value switch
+        using var server = Start();
+        foreach (var (path, body) in new[]
         {
-            "/v1/account" => Account,
-            "/v1/models/acme/m" => Model,
-            "/v1/models" => $$"""{"next":null,"previous":null,"results":[{{Model}}]}""",
-            "/v1/deployments/acme/d" => Deployment,
-            "/v1/files/f1" => File,
-            "/v1/files" => $$"""{"next":null,"previous":null,"results":[{{File}}]}""",
-            "/v1/trainings/t1" => Training,
-            _ => "{}",
-        }));
-        using var client = Client(server.BaseAddress);
+            ("account", Account),
+            ("models/acme/m", Model),
+            ("models", $$"""{"next":null,"previous":null,"results":[{{Model}}]}"""),
+            ("deployments/acme/d", Deployment),
+            ("files/f1", File),
+            ("files", $$"""{"next":null,"previous":null,"results":[{{File}}]}"""),
+            ("trainings/t1", Training),
+        })
+        {
+            server.Given(Api(path)).RespondWith(Json(200, body));
+        }
+
+        using var client = Client(server.ApiBase(), TimeProvider.System);
 
         var account = await client.Account.GetAsync();
         Assert.Equal("acme", account.Username);

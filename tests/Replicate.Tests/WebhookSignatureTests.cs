@@ -1,7 +1,7 @@
 using System.Globalization;
 using System.Security.Cryptography;
 using System.Text;
-using Replicate.Tests.Infrastructure;
+using Microsoft.Extensions.Time.Testing;
 
 namespace Replicate.Tests;
 
@@ -218,10 +218,5 @@ public class WebhookSignatureTests
 
     private static string Timestamp(DateTimeOffset time) => time.ToUnixTimeSeconds().ToString(CultureInfo.InvariantCulture);
 
-    private static FakeTimeProvider Clock(DateTimeOffset now)
-    {
-        var clock = new FakeTimeProvider();
-        clock.Advance(now - clock.GetUtcNow());
-        return clock;
-    }
+    private static FakeTimeProvider Clock(DateTimeOffset now) => new(now);
 }

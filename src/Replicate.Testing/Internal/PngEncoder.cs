@@ -1,5 +1,6 @@
 using System.Buffers.Binary;
 using System.IO.Compression;
+using System.IO.Hashing;
 using System.Text;
 
 namespace Replicate.Testing.Internal;
@@ -62,10 +63,11 @@ internal static class PngEncoder
         output.Write(typeBytes);
         output.Write(data);
 
-        // The CRC covers the chunk type and data, not the length.
-        var crc = Crc32.Append(Crc32.Initial, typeBytes);
-        crc = Crc32.Append(crc, data);
-        BinaryPrimitives.WriteUInt32BigEndian(word, Crc32.Finish(crc));
+        // The CRC (IEEE 802.3, as PNG specifies) covers the chunk type and data, not the length; PNG stores it big-endian.
+        var crc = new Crc32();
+        crc.Append(typeBytes);
+        crc.Append(data);
+        BinaryPrimitives.WriteUInt32BigEndian(word, crc.GetCurrentHashAsUInt32());
         output.Write(word);
     }
 }
