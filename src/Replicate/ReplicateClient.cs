@@ -15,11 +15,8 @@ public class ReplicateClient : IDisposable
     private readonly HttpClient? _ownedHttpClient;
     private readonly ReplicateTransport _transport;
 
-    /// <summary>What <see cref="RunAsync"/> creates with when the caller passes no options and no cancelable token (never handed out, never changed).</summary>
+    /// <summary>What <see cref="RunAsync"/> creates with when the caller passes no options (never handed out, never changed).</summary>
     private readonly PredictionOptions _defaultRunOptions;
-
-    /// <summary>What <see cref="RunAsync"/> creates with when the caller passes no options but a token that can cancel: no sync wait.</summary>
-    private readonly PredictionOptions _defaultCancelableRunOptions;
 
     /// <summary>Initializes a client configured from environment variables (<c>REPLICATE_API_TOKEN</c>, ...).</summary>
     public ReplicateClient()
@@ -59,7 +56,6 @@ public class ReplicateClient : IDisposable
         _transport = transport;
         _ownedHttpClient = ownsHttpClient ? transport.Http : null;
         _defaultRunOptions = RunOptions(transport.Options.Wait, null);
-        _defaultCancelableRunOptions = RunOptions(TimeSpan.Zero, null);
         Predictions = new PredictionsClient(_transport);
         Files = new FilesClient(_transport);
         Trainings = new TrainingsClient(_transport);
@@ -124,17 +120,15 @@ public class ReplicateClient : IDisposable
     internal static DelegatingHandler CreateRetryHandler(ReplicateClientOptions options) => new RetryHandler(Resolve(options, null, out _, out _));
 
     /// <summary>
-    /// Runs a model and returns its output: creates the prediction, then waits until it finishes. Canceling
-    /// <paramref name="cancellationToken"/> also cancels the prediction on the server, unless
-    /// <see cref="PredictionOptions.CancelOnAbandon"/> is off: a create already on the wire is let finish, so its id is
-    /// known, and the prediction is then canceled.
+    /// Runs a model and returns its output: creates the prediction in sync mode (the server holds the request up to
+    /// <see cref="ReplicateClientOptions.Wait"/> and often answers with the result), then polls until it finishes.
+    /// Canceling <paramref name="cancellationToken"/> also cancels the prediction on the server, unless
+    /// <see cref="PredictionOptions.CancelOnAbandon"/> is off.
     /// </summary>
     /// <remarks>
-    /// With a token that cannot be canceled (or <see cref="PredictionOptions.CancelOnAbandon"/> off), the create uses sync
-    /// mode: the server holds the request up to <see cref="ReplicateClientOptions.Wait"/> and often answers with the
-    /// result. With a token that can be canceled, the create returns at once and the prediction is polled (every
-    /// <see cref="ReplicateClientOptions.PollingInterval"/>, backing off to 5 s), because a held request has no id to cancel
-    /// until the server answers it.
+    /// Canceling during the held create cannot use the prediction's id, which only its answer says: the call returns at
+    /// once, and in the background the SDK finds the prediction among those created since the call began (same model or
+    /// version and input, still running) and cancels it, and cancels it again by id when the held create answers.
     /// </remarks>
     /// <param name="model"><c>owner/name</c>, <c>owner/name:version</c> or a version id.</param>
     /// <param name="input">The model's input: an anonymous object, dictionary, record or <see cref="System.Text.Json.Nodes.JsonObject"/>.</param>
@@ -183,17 +177,8 @@ public class ReplicateClient : IDisposable
             // Checked here too: RunOptions below would quietly turn a negative Wait into "no wait".
             options?.Validate();
 
-            // A sync wait holds the create until the prediction is done, and its id comes only with the answer: a caller
-            // who may cancel could not reach the prediction then. Such a caller gets a create that answers at once.
             var cancelOnAbandon = options?.CancelOnAbandon ?? true;
-            var canAbandon = cancelOnAbandon && cancellationToken.CanBeCanceled;
-            var createOptions = (options, canAbandon) switch
-            {
-                (null, false) => _defaultRunOptions,
-                (null, true) => _defaultCancelableRunOptions,
-                (_, false) => RunOptions(options.Wait ?? _transport.Options.Wait, options),
-                (_, true) => RunOptions(TimeSpan.Zero, options),
-            };
+            var createOptions = options is null ? _defaultRunOptions : RunOptions(options.Wait ?? _transport.Options.Wait, options);
             var (uri, version) = Predictions.Route(model);
             var input = await prepare(cancellationToken).ConfigureAwait(false);
             var prediction = await Predictions.CreateAsync(uri, version, input, createOptions, stream: false, cancellationToken, cancelOnAbandon).ConfigureAwait(false);

@@ -52,40 +52,54 @@ public class SecurityTests
     }
 
     [Fact]
-    public async Task CancelingRunAsync_WithTheDefaultSyncWait_CancelsThePredictionOnTheServer()
+    public async Task CancelingRunAsync_DuringTheDefaultSyncWait_CancelsThePredictionOnTheServer()
     {
+        // A model of 4 s, canceled after its first second: the create is still held (Prefer: wait=60), so its answer has
+        // not said the id yet. The SDK finds the prediction among those just created (same model, same input) and
+        // cancels it; the caller is released at once.
         await using var h = await EmulatorHarness.StartAsync();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         h.Emulator.AddModel("acme/slow", async (_, ctx) =>
         {
             started.TrySetResult();
-            await Task.Delay(TimeSpan.FromSeconds(30), ctx.CancellationToken);
+            await Task.Delay(TimeSpan.FromSeconds(4), ctx.CancellationToken);
             return "finished";
         });
+        h.Emulator.AddModel("acme/other", async (_, ctx) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), ctx.CancellationToken);
+            return "other";
+        });
+        var bystander = await h.Client.Predictions.CreateAsync("acme/other", new { text = "mine" });
 
         using var cts = new CancellationTokenSource();
-        var created = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
-        var run = h.Client.RunAsync("acme/slow", new { }, progress: new Progress(created), cancellationToken: cts.Token);
+        var run = h.Client.RunAsync("acme/slow", new { text = "mine" }, cancellationToken: cts.Token);
         await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
-        await created.Task.WaitAsync(TimeSpan.FromSeconds(10));
         cts.Cancel();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run).WaitAsync(TimeSpan.FromSeconds(10));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run).WaitAsync(TimeSpan.FromSeconds(2));
         var create = Assert.Single(h.Requests("POST", "/v1/models/acme/slow/predictions"));
-        Assert.False(create.Headers.ContainsKey("Prefer"));
+        Assert.Equal("wait=60", create.Headers["Prefer"]);
+        await RetryTests.WaitUntil(() => h.Emulator.Requests.Any(r => r.Method == "POST" && r.Path.EndsWith("/cancel", StringComparison.Ordinal)));
         var cancel = Assert.Single(h.Emulator.Requests, r => r.Method == "POST" && r.Path.EndsWith("/cancel", StringComparison.Ordinal));
         var id = cancel.Path.Split('/')[^2];
-        Assert.Equal(PredictionStatus.Canceled, (await h.Client.Predictions.GetAsync(id)).Status);
+        Assert.NotEqual(bystander.Id, id);
+        Assert.Equal(PredictionStatus.Canceled, (await h.Client.Predictions.WaitAsync(await h.Client.Predictions.GetAsync(id))).Status);
+        Assert.Contains(h.Emulator.Requests, r => r.Method == "GET" && r.Path == "/v1/predictions" && r.Query.Contains("created_after", StringComparison.Ordinal));
+        Assert.Equal(PredictionStatus.Processing, (await h.Client.Predictions.GetAsync(bystander.Id)).Status);
     }
 
     [Fact]
-    public async Task CancelingRunAsync_WithAnUncancelableToken_KeepsTheSyncWait()
+    public async Task RunAsync_KeepsSyncMode_WithACancelableTokenToo()
     {
         await using var h = await EmulatorHarness.StartAsync();
         h.Emulator.AddModel("acme/fast", (_, _) => Task.FromResult<object?>("ok"));
+        using var cts = new CancellationTokenSource();
 
+        Assert.Equal("ok", (await h.Client.RunAsync("acme/fast", new { }, cancellationToken: cts.Token)).ToString());
         Assert.Equal("ok", (await h.Client.RunAsync("acme/fast", new { })).ToString());
-        Assert.Equal("wait=60", Assert.Single(h.Requests("POST", "/v1/models/acme/fast/predictions")).Headers["Prefer"]);
+
+        Assert.All(h.Requests("POST", "/v1/models/acme/fast/predictions"), r => Assert.Equal("wait=60", r.Headers["Prefer"]));
         Assert.Empty(h.Requests("GET", "/v1/predictions/"));
     }
 
@@ -106,7 +120,7 @@ public class SecurityTests
         using var client = new ReplicateClient(http, options);
 
         using var cts = new CancellationTokenSource();
-        var run = client.RunAsync("acme/slow", new { }, cancellationToken: cts.Token);
+        var run = client.RunAsync("acme/slow", new { }, new PredictionOptions { Wait = TimeSpan.Zero }, cancellationToken: cts.Token);
         await gate.CreateAnswered.Task.WaitAsync(TimeSpan.FromSeconds(10));
         await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
         cts.Cancel();
@@ -580,11 +594,6 @@ public class SecurityTests
         public override void SetLength(long value) => throw new NotSupportedException();
 
         public override void Write(byte[] buffer, int offset, int count) => throw new NotSupportedException();
-    }
-
-    private sealed class Progress(TaskCompletionSource reported) : IProgress<Prediction>
-    {
-        public void Report(Prediction value) => reported.TrySetResult();
     }
 
     /// <summary>Holds back the answer to a create (after the server made the prediction) and reports cancel requests.</summary>

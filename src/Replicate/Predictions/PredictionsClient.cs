@@ -354,8 +354,9 @@ public class PredictionsClient
     /// <param name="cancellationToken">Cancels the call.</param>
     /// <param name="cancelIfAbandoned">
     /// When the caller cancels after the create was sent, do not abort it (that would lose the id of a prediction the
-    /// server may already have made): let it finish in the background and cancel the prediction it made. The caller's
-    /// <see cref="OperationCanceledException"/> is thrown at once either way.
+    /// server may already have made): let it finish in the background and cancel the prediction it made. A sync-wait
+    /// create may be held for up to a minute, so the prediction is also looked for at once among the ones just created
+    /// (<see cref="FindAndCancelAsync"/>). The caller's <see cref="OperationCanceledException"/> is thrown at once either way.
     /// </param>
     internal async Task<Prediction> CreateAsync(Uri uri, string? version, PreparedInput input, PredictionOptions? options, bool stream, CancellationToken cancellationToken, bool cancelIfAbandoned = false)
     {
@@ -409,6 +410,7 @@ public class PredictionsClient
             if (cancelIfAbandoned && cancellationToken.CanBeCanceled)
             {
                 // Bounded without the caller's token: by the attempt timeout and the retry policy.
+                var sentAt = _transport.TimeProvider.GetUtcNow();
                 var send = _transport.SendAsync(request, ReplicateJsonContext.Default.Prediction, CancellationToken.None);
                 try
                 {
@@ -417,6 +419,11 @@ public class PredictionsClient
                 catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested)
                 {
                     _ = CancelWhenCreatedAsync(send);
+                    if (options?.Wait is { } held && held > TimeSpan.Zero)
+                    {
+                        _ = FindAndCancelAsync(uri, version, inputJson, sentAt, send);
+                    }
+
                     throw;
                 }
             }
@@ -505,6 +512,55 @@ public class PredictionsClient
         {
             await TryCancelAbandonedAsync(created.Id).ConfigureAwait(false);
         }
+    }
+
+    /// <summary>
+    /// Finds the prediction a held (sync-wait) create made, while that create has not answered, among the predictions
+    /// created since it was sent: the same model or version and the same input, still running. Exactly one match is
+    /// canceled; several identical ones are left alone rather than risk canceling another caller's. Never throws.
+    /// </summary>
+    private async Task FindAndCancelAsync(Uri uri, string? version, ReadOnlyMemory<byte> inputJson, DateTimeOffset sentAt, Task<Prediction> create)
+    {
+        try
+        {
+            using var sent = JsonDocument.Parse(inputJson);
+            var model = ModelOfRoute(uri);
+
+            // Server and client clocks differ: look a little further back, and match on the input.
+            var since = sentAt - TimeSpan.FromSeconds(30);
+            using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(20), _transport.TimeProvider);
+            for (var attempt = 0; attempt < 5 && !create.IsCompleted; attempt++)
+            {
+                var page = await ListAsync(null, since, cancellationToken: timeout.Token).ConfigureAwait(false);
+                var matches = page.Results.Where(p => !p.Status.IsTerminal
+                    && (version is null || p.Version == version)
+                    && (model is null || p.Model == model)
+                    && p.Input is { } input && JsonElement.DeepEquals(input, sent.RootElement)).Take(2).ToList();
+                if (matches.Count == 1)
+                {
+                    await TryCancelAbandonedAsync(matches[0].Id).ConfigureAwait(false);
+                    return;
+                }
+
+                if (matches.Count > 1)
+                {
+                    return;
+                }
+
+                await Task.Delay(TimeSpan.FromMilliseconds(250 << attempt), _transport.TimeProvider, timeout.Token).ConfigureAwait(false);
+            }
+        }
+        catch (Exception ex) when (ex is ReplicateException or HttpRequestException or OperationCanceledException or TimeoutException or ObjectDisposedException or JsonException)
+        {
+            // Best effort; CancelWhenCreatedAsync still cancels it once the held create answers.
+        }
+    }
+
+    /// <summary>The <c>owner/name</c> a create URL runs (<c>models/{owner}/{name}/predictions</c>), else <see langword="null"/>.</summary>
+    private static string? ModelOfRoute(Uri uri)
+    {
+        var segments = uri.AbsolutePath.TrimEnd('/').Split('/');
+        return segments.Length >= 4 && segments[^1] == "predictions" && segments[^4] == "models" ? segments[^3] + "/" + segments[^2] : null;
     }
 
     /// <summary>Cancels a prediction nobody waits for any more, without letting a failure hide why the caller stopped.</summary>
