@@ -284,7 +284,7 @@ internal sealed class Emitter
                 Line($"writer.WriteStartArray({name});");
                 Line($"foreach (var item{n} in {value})");
                 Open();
-                WriteItem(type.Items!, "item" + n);
+                WriteItem(type.Items!, "item" + n, 1);
                 Close();
                 Line("writer.WriteEndArray();");
                 break;
@@ -295,10 +295,20 @@ internal sealed class Emitter
         }
     }
 
-    private void WriteItem(TypeSpec type, string value)
+    private void WriteItem(TypeSpec type, string value, int depth)
     {
         switch (type.Kind)
         {
+            case ValueKind.Array:
+                // A list of lists: each inner list is an array of its own, its loop variable named by depth.
+                var inner = value + "_" + depth.ToString(CultureInfo.InvariantCulture);
+                Line("writer.WriteStartArray();");
+                Line($"foreach (var {inner} in {value})");
+                Open();
+                WriteItem(type.Items!, inner, depth + 1);
+                Close();
+                Line("writer.WriteEndArray();");
+                break;
             case ValueKind.String: Line($"writer.WriteStringValue({value});"); break;
             case ValueKind.Integer:
             case ValueKind.Number: Line($"writer.WriteNumberValue({value});"); break;
@@ -327,7 +337,7 @@ internal sealed class Emitter
     }
 
     /// <summary>An expression reading <paramref name="element"/> as <paramref name="type"/>, <see langword="null"/> when it is not one.</summary>
-    private static string Read(TypeSpec type, string element) => type.Kind switch
+    private static string Read(TypeSpec type, string element, int depth = 0) => type.Kind switch
     {
         ValueKind.String or ValueKind.Enum => $"ReadString({element})",
         ValueKind.Integer => $"ReadInteger({element})",
@@ -335,9 +345,12 @@ internal sealed class Emitter
         ValueKind.Boolean => $"ReadBoolean({element})",
         ValueKind.File => $"output.FileAt({element})",
         ValueKind.Record => $"Parse{type.Name}({element}, output)",
-        ValueKind.Array => $"{(type.Items!.IsValueType ? "ReadValueList" : "ReadList")}({element}, x => {Read(type.Items!, "x")})",
+        ValueKind.Array => $"{(type.Items!.IsValueType ? "ReadValueList" : "ReadList")}({element}, {Lambda(depth)} => {Read(type.Items!, Lambda(depth), depth + 1)})",
         _ => $"{element}.Clone()",
     };
+
+    /// <summary>The parameter of a list's item reader: <c>x</c>, and <c>x1</c>, <c>x2</c>… in the readers of lists within lists.</summary>
+    private static string Lambda(int depth) => depth == 0 ? "x" : "x" + depth.ToString(CultureInfo.InvariantCulture);
 
     private static string Camel(string name) => "v" + name;
 

@@ -50,4 +50,16 @@ public class EdgeCaseTests
         Assert.DoesNotContain("\u0001", source, StringComparison.Ordinal);
         Assert.Contains("\\ud800", source, StringComparison.Ordinal); // kept in the embedded schema, escaped
     }
+
+    [Fact]
+    public void ListsOfLists_AreWrittenAndRead()
+    {
+        var (source, _) = Generate(Model(
+            """{"type":"object","required":["boxes"],"properties":{"boxes":{"type":"array","items":{"type":"array","items":{"type":"integer"}}},"tags":{"type":"array","items":{"type":"array","items":{"type":"array","items":{"type":"string"}}}}}}""",
+            output: """{"type":"array","items":{"type":"array","items":{"type":"number"}}}"""));
+
+        Assert.Contains("public required global::System.Collections.Generic.IReadOnlyList<global::System.Collections.Generic.IReadOnlyList<long>> Boxes", source, StringComparison.Ordinal);
+        Assert.Contains("foreach (var item0_1 in item0)", source, StringComparison.Ordinal);
+        Assert.Contains("ReadList(output.Json, x => ReadValueList(x, x1 => ReadNumber(x1)))", source, StringComparison.Ordinal);
+    }
 }
