@@ -21,7 +21,7 @@ internal static class Diagnostics
         "RPL004", "Model has no input schema", "Model {0} in '{1}' has no Input schema (components.schemas.Input); no types were generated for it", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor Renamed = new(
-        "RPL005", "Name changed to be a C# identifier", "{0} '{1}' of model {2} is not a C# identifier; it is '{3}' in C# (the wire name stays '{1}')", Category, DiagnosticSeverity.Info, isEnabledByDefault: true);
+        "RPL005", "Name changed for C#", "{0} '{1}' of model {2} {4}; it is '{3}' in C# (the wire name stays '{1}')", Category, DiagnosticSeverity.Info, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor Duplicate = new(
         "RPL006", "Two names map to one C# name", "{0} '{1}' and '{2}' of model {3} both become '{4}' in C#; the second is '{5}'", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
