@@ -20,6 +20,8 @@ internal sealed class SchemaParser
     private readonly string _path;
     private readonly List<DiagnosticInfo> _diagnostics = [];
     private readonly Dictionary<string, EnumSpec> _enumsByRef = new(System.StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _outputRecordsByRef = new(System.StringComparer.Ordinal);
+    private readonly HashSet<string> _resolving = new(System.StringComparer.Ordinal);
     private readonly List<EnumSpec> _enums = [];
     private readonly List<RecordSpec> _outputRecords = [];
     private Naming.Scope _types = new();
@@ -274,6 +276,29 @@ internal sealed class SchemaParser
         }
 
         var refName = reference.Substring(Prefix.Length);
+        if (isOutput && _outputRecordsByRef.TryGetValue(refName, out var record))
+        {
+            return new TypeSpec(ValueKind.Record, record);
+        }
+
+        // A schema that leads back to itself without an object in between has no C# type (and would never end).
+        if (!_resolving.Add(refName))
+        {
+            return Untyped(what, "a reference to itself: " + reference);
+        }
+
+        try
+        {
+            return ReadTarget(refName, target, memberName, isOutput, what);
+        }
+        finally
+        {
+            _resolving.Remove(refName);
+        }
+    }
+
+    private TypeSpec ReadTarget(string refName, JsonValue target, string memberName, bool isOutput, string what)
+    {
         if (target["enum"] is { Kind: JsonKind.Array } values && !isOutput)
         {
             if (_enumsByRef.TryGetValue(refName, out var known))
@@ -292,7 +317,7 @@ internal sealed class SchemaParser
 
         if (target["properties"] is { IsObject: true } && isOutput)
         {
-            return ReadOutputRecord(refName, target);
+            return ReadOutputRecord(refName, target, refName);
         }
 
         // A reference to a plain schema (a string with a format, say): read it as if it were inline.
@@ -348,9 +373,15 @@ internal sealed class SchemaParser
     private static string ParseLong(string text) =>
         long.Parse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture);
 
-    private TypeSpec ReadOutputRecord(string baseName, JsonValue schema)
+    private TypeSpec ReadOutputRecord(string baseName, JsonValue schema, string? refName = null)
     {
         var name = _types.Take(Naming.Pascal(baseName), out _);
+        if (refName is not null)
+        {
+            // Known before its properties are read: a record that contains itself (a tree) refers to its own name.
+            _outputRecordsByRef[refName] = name;
+        }
+
         _outputRecords.Add(ReadRecord(name, schema, isOutput: true, schema.StringOf("description") ?? schema.StringOf("title")));
         return new TypeSpec(ValueKind.Record, name);
     }

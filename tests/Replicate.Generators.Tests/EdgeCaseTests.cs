@@ -222,6 +222,19 @@ public class EdgeCaseTests
     }
 
     [Fact]
+    public void SelfReferences_EndAsRecursiveRecordsOrJson_NeverAStackOverflow()
+    {
+        var (source, diagnostics) = Generate(Model(
+            """{"type":"object","properties":{"loop":{"allOf":[{"$ref":"#/components/schemas/Loop"}]}}}""",
+            output: """{"$ref":"#/components/schemas/Node"}""",
+            extraSchemas: ""","Loop":{"allOf":[{"$ref":"#/components/schemas/Loop"}]},"Node":{"type":"object","properties":{"name":{"type":"string"},"children":{"type":"array","items":{"$ref":"#/components/schemas/Node"}},"parent":{"$ref":"#/components/schemas/Node"}}}"""));
+
+        Assert.Contains("public global::System.Collections.Generic.IReadOnlyList<Node>? Children { get; init; }", source, StringComparison.Ordinal);
+        Assert.Contains("public Node? Parent { get; init; }", source, StringComparison.Ordinal);
+        Assert.Contains(diagnostics, d => d.Id == "RPL007" && Message(d).Contains("reference to itself", StringComparison.Ordinal));
+    }
+
+    [Fact]
     public void OutputRecordsNamedLikeMembers_AndOutputEnumsOfEveryKind_Compile()
     {
         var (source, _) = Generate(Model(
