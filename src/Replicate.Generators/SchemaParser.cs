@@ -80,6 +80,17 @@ internal sealed class SchemaParser
             return null;
         }
 
+        // The API's rules for a model (ModelIdentifier's): what the descriptor is built from when the class is first used.
+        var identity = !IsSegment(owner!) ? "its 'owner' is not a model owner (letters, digits, '-', '_' or '.')"
+            : !IsSegment(name!) ? "its 'name' is not a model name (letters, digits, '-', '_' or '.')"
+            : !IsVersionId(version!) ? "its 'latest_version' id is not a version id (64 hexadecimal characters)"
+            : null;
+        if (identity is not null)
+        {
+            Report(Diagnostics.NotAModel, _path, identity);
+            return null;
+        }
+
         var typeName = className ?? Naming.Pascal(name!);
         if (className is not null && (!Naming.IsIdentifier(className) || ClassMembers.Contains(className)))
         {
@@ -173,6 +184,12 @@ internal sealed class SchemaParser
 
         return csharp;
     }
+
+    private static bool IsSegment(string value) =>
+        value.Length is > 0 and <= 100 && value is not "." and not ".." && value.All(c => c < 128 && (char.IsLetterOrDigit(c) || c is '-' or '_' or '.'));
+
+    private static bool IsVersionId(string value) =>
+        value.Length == 64 && value.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f') or (>= 'A' and <= 'F'));
 
     /// <summary>A name made only of letters, digits, <c>_</c> and <c>-</c>: turning it into PascalCase is no news worth a diagnostic.</summary>
     private static bool IsPlainWords(string name) =>

@@ -102,6 +102,21 @@ public class EdgeCaseTests
         Assert.Empty(result.CompileProblems());
     }
 
+    [Theory]
+    [InlineData("""{"owner":"ac me","name":"x","latest_version":{"id":"5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca93cb72c9bf15ccaa","openapi_schema":{"components":{"schemas":{"Input":{}}}}}}""", "'owner'")]
+    [InlineData("""{"owner":"acme","name":"a/b","latest_version":{"id":"5c7d5dc6dd8bf75c1acaa8565735e7986bc5b66206b55cca93cb72c9bf15ccaa","openapi_schema":{"components":{"schemas":{"Input":{}}}}}}""", "'name'")]
+    [InlineData("""{"owner":"acme","name":"x","latest_version":{"id":"v1","openapi_schema":{"components":{"schemas":{"Input":{}}}}}}""", "version id")]
+    public void AnOwnerNameOrVersionTheApiWouldNotHave_IsRPL003_NotATypeInitializerThatThrows(string json, string part)
+    {
+        // The descriptor builds a ModelIdentifier when the class is first used; a bad part would throw there, at run time.
+        var result = GeneratorHarness.Run([new ModelFile("models/x.json", json)]);
+
+        var diagnostic = Assert.Single(result.GeneratorDiagnostics);
+        Assert.Equal("RPL003", diagnostic.Id);
+        Assert.Contains(part, Message(diagnostic), StringComparison.Ordinal);
+        Assert.Empty(result.Run.Results.Single().GeneratedSources);
+    }
+
     [Fact]
     public void DuplicateEnumValues_AreListedOnce_AndIntegersCompareByValue()
     {
