@@ -60,6 +60,9 @@ public sealed class ReplicateModelGenerator : IIncrementalGenerator
         {
             // Two files that would generate one class: the first (by path, ordinally) wins, the other is reported.
             var byHint = new Dictionary<string, string>(System.StringComparer.Ordinal);
+
+            // Roslyn wants hint names unique ignoring case, C# does not: classes FluxDev and Fluxdev get two files.
+            var files = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
             foreach (var result in results.OrderBy(r => r.Path, System.StringComparer.Ordinal))
             {
                 foreach (var diagnostic in result.Diagnostics)
@@ -79,7 +82,13 @@ public sealed class ReplicateModelGenerator : IIncrementalGenerator
                 }
 
                 byHint[spec.HintName] = result.Path;
-                output.AddSource(spec.HintName, SourceText.From(Emitter.Emit(spec), Encoding.UTF8));
+                var hint = spec.HintName;
+                for (var n = 2; !files.Add(hint); n++)
+                {
+                    hint = spec.HintName.Substring(0, spec.HintName.Length - 5) + "." + n.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
+                }
+
+                output.AddSource(hint, SourceText.From(Emitter.Emit(spec), Encoding.UTF8));
             }
         });
     }

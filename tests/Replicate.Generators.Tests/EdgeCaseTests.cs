@@ -271,4 +271,18 @@ public class EdgeCaseTests
         Assert.Contains("public static partial class Модель", Assert.Single(result.Run.Results.Single().GeneratedSources).SourceText.ToString(), StringComparison.Ordinal);
         Assert.Empty(result.CompileProblems());
     }
+
+    [Fact]
+    public void TwoModelsWhoseClassesDifferOnlyInCase_BothGenerate()
+    {
+        // Roslyn compares hint names ignoring case: FluxDev.g.cs and Fluxdev.g.cs are one file to it, two classes to C#.
+        var result = GeneratorHarness.Run(
+            [new ModelFile("models/a.json", Model("""{"type":"object","properties":{}}""", name: "flux-dev")), new ModelFile("models/b.json", Model("""{"type":"object","properties":{}}""", name: "fluxdev"))],
+            "public static class Use { public static object[] Both() => [TestApp.FluxDev.Model, TestApp.Fluxdev.Model]; }");
+
+        Assert.Null(result.Run.Results.Single().Exception);
+        Assert.Empty(result.GeneratorDiagnostics);
+        Assert.Equal(2, result.Run.Results.Single().GeneratedSources.Length);
+        Assert.Empty(result.CompileProblems());
+    }
 }
