@@ -34,6 +34,9 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor DuplicateClass = new(
         "RPL009", "Two schema files generate one class", "The schema files '{0}' and '{1}' both generate {2}; set ClassName on one of the ReplicateModel items", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor Failed = new(
+        "RPL010", "The generator failed on a schema file", "The generator failed on the schema file '{0}' and generated nothing for it ({1}); please report this with the file", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }
 
 /// <summary>A diagnostic as plain values (no <see cref="Location"/> object), so it can live in the cached pipeline.</summary>
@@ -62,7 +65,8 @@ internal sealed record DiagnosticInfo(string Id, string FilePath, EquatableArray
             "RPL006" => Diagnostics.Duplicate,
             "RPL007" => Diagnostics.Untyped,
             "RPL008" => Diagnostics.BadMetadata,
-            _ => Diagnostics.DuplicateClass,
+            "RPL009" => Diagnostics.DuplicateClass,
+            _ => Diagnostics.Failed,
         };
         var arguments = new object[Arguments.Count];
         for (var i = 0; i < arguments.Length; i++)

@@ -51,8 +51,16 @@ public sealed class ReplicateModelGenerator : IIncrementalGenerator
             .Select(static (pair, _) =>
             {
                 var (file, root) = pair;
-                var (spec, diagnostics) = SchemaParser.Parse(file!.Path, file.Text, file.ClassName, file.Namespace, root);
-                return new ParseResult(file.Path, spec, diagnostics);
+                try
+                {
+                    var (spec, diagnostics) = SchemaParser.Parse(file!.Path, file.Text, file.ClassName, file.Namespace, root);
+                    return new ParseResult(file.Path, spec, diagnostics);
+                }
+                catch (System.Exception ex) when (ex is not System.OperationCanceledException)
+                {
+                    // A bug of ours must cost one model, not the whole project's generated code.
+                    return new ParseResult(file!.Path, null, new[] { Failure(file.Path, ex) }.ToEquatableArray());
+                }
             })
             .WithTrackingName(Steps.Models);
 
@@ -82,15 +90,29 @@ public sealed class ReplicateModelGenerator : IIncrementalGenerator
                 }
 
                 byHint[spec.HintName] = result.Path;
-                var hint = spec.HintName;
-                for (var n = 2; !files.Add(hint); n++)
+                try
                 {
-                    hint = spec.HintName.Substring(0, spec.HintName.Length - 5) + "." + n.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
-                }
+                    var hint = spec.HintName;
+                    for (var n = 2; !files.Add(hint); n++)
+                    {
+                        hint = spec.HintName.Substring(0, spec.HintName.Length - 5) + "." + n.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
+                    }
 
-                output.AddSource(hint, SourceText.From(Emitter.Emit(spec), Encoding.UTF8));
+                    output.AddSource(hint, SourceText.From(Emitter.Emit(spec), Encoding.UTF8));
+                }
+                catch (System.Exception ex) when (ex is not System.OperationCanceledException)
+                {
+                    output.ReportDiagnostic(Failure(result.Path, ex).ToDiagnostic());
+                }
             }
         });
+    }
+
+    /// <summary>RPL010 for <paramref name="path"/>: the exception's type, message and innermost frame, for a bug report.</summary>
+    internal static DiagnosticInfo Failure(string path, System.Exception ex)
+    {
+        var frame = ex.StackTrace?.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0);
+        return DiagnosticInfo.Create(Diagnostics.Failed, path, path, ex.GetType().Name + ": " + ex.Message + (frame is null ? string.Empty : " " + frame));
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value!.Trim();
