@@ -36,6 +36,13 @@ internal static class Naming
                 continue;
             }
 
+            // A leading minus sign is a word: -1 is Minus1, not 1 (which an enum of -1 and 1 would have twice).
+            if (i == 0 && c == '-' && name.Length > 1 && char.IsDigit(name[1]))
+            {
+                builder.Append("Minus");
+                continue;
+            }
+
             // Between two digits a separator still matters: 16:9 is not 169, and 0.25 is not 025.
             var betweenDigits = builder.Length > 0 && char.IsDigit(builder[builder.Length - 1]) && i + 1 < name.Length && char.IsDigit(name[i + 1]);
             if (betweenDigits)
@@ -88,14 +95,18 @@ internal static class Naming
             }
         }
 
-        /// <summary>Reserves <paramref name="name"/>, or the first free <c>name2</c>, <c>name3</c>…; says whether it had to rename.</summary>
+        /// <summary>
+        /// Reserves <paramref name="name"/>, or the first free <c>name2</c>, <c>name3</c>… (<c>_1_2</c> after a digit, so the
+        /// second <c>_1</c> does not read as twelve); says whether it had to rename.
+        /// </summary>
         public string Take(string name, out bool renamed)
         {
             renamed = false;
             var candidate = name;
+            var separator = char.IsDigit(name[name.Length - 1]) ? "_" : string.Empty;
             for (var n = 2; !_taken.Add(candidate); n++)
             {
-                candidate = name + n.ToString(CultureInfo.InvariantCulture);
+                candidate = name + separator + n.ToString(CultureInfo.InvariantCulture);
                 renamed = true;
             }
 

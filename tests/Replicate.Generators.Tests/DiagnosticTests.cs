@@ -161,5 +161,10 @@ public class DiagnosticTests
     [InlineData("claude-3-5-sonnet", "Claude3_5Sonnet")]
     [InlineData("", "Value")]
     [InlineData("✓", "Value")]
+    [InlineData("-1", "Minus1")]
+    [InlineData("-0.5", "Minus0_5")]
+    [InlineData("a-1", "A1")]
+    [InlineData("中文", "中文")]
+    [InlineData("été", "Été")]
     public void Naming_Table(string wire, string csharp) => Assert.Equal(csharp, Naming.Pascal(wire));
 }

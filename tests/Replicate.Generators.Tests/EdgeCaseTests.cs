@@ -138,9 +138,19 @@ public class EdgeCaseTests
                 + EnumSchema("[1, 99999999999999999999]", "integer", "huge")));
 
         Assert.Contains("new(-9223372036854775808)", source, StringComparison.Ordinal);
-        Assert.Contains("public static Edges _1 { get; } = new(-1);", source, StringComparison.Ordinal);
+        Assert.Contains("public static Edges Minus1 { get; } = new(-1);", source, StringComparison.Ordinal);
         Assert.Contains("public global::System.Text.Json.JsonElement? Huge { get; init; }", source, StringComparison.Ordinal);
         Assert.Contains(diagnostics, d => d.Id == "RPL007" && Message(d).Contains("not all 64-bit integers", StringComparison.Ordinal));
+    }
+
+    [Fact]
+    public void NegativeNumbersAndRenamesAfterADigit_ReadAsWhatTheyAre()
+    {
+        // shreejalmaharjan-27/waifu2x lists "-1" and "1": both were _1, and the second became _12, which reads as twelve.
+        var (source, diagnostics) = Generate(Model(EnumInput(""), extraSchemas: EnumSchema("""["-1","0","1","1.0","1_0"]""")));
+
+        Assert.Contains("new[] { Minus1, _0, _1, _1_0, _1_0_2 }", source, StringComparison.Ordinal);
+        Assert.Contains(diagnostics, d => d.Id == "RPL006" && Message(d).Contains("the second is '_1_0_2'", StringComparison.Ordinal));
     }
 
     [Fact]
