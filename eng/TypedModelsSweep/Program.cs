@@ -110,7 +110,20 @@ internal static partial class Program
             }
         }
 
-        // 4. The verdict per model.
+        // A generator exception caught per file (RPL010) is a crash too, one that costs only its own model.
+        foreach (var (index, list) in diagnosticsOf)
+        {
+            if (list.FirstOrDefault(d => d.Id == "RPL010") is { } failure && !crashed.ContainsKey(index))
+            {
+                crashed[index] = "RPL010 " + failure.GetMessage(CultureInfo.InvariantCulture);
+            }
+        }
+
+        // 4. What the generated code does when it runs: each descriptor is built (its ModelIdentifier) and its embedded
+        // input schema parsed, and every enum value the generated code lists is put through the SDK's validator.
+        var runtime = emit.Success ? RunTimeCheck.Run(peStream.ToArray(), generated) : null;
+
+        // 5. The verdict per model.
         var skipped = new List<SweepModel>();
         var silent = new List<SweepModel>();
         var failed = new List<SweepModel>();
@@ -153,7 +166,7 @@ internal static partial class Program
         Say(string.Empty);
         Say($"models given:                      {models.Count}");
         Say($"skipped by an error diagnostic:    {skipped.Count}{Breakdown(skipped.SelectMany(m => diagnosticsOf[m.Index].Where(d => d.DefaultSeverity == DiagnosticSeverity.Error).Select(d => d.Id).Distinct()))}");
-        Say($"generator exceptions:              {crashed.Count} model(s){(result.Exception is null ? string.Empty : " (and the final run threw: " + result.Exception.GetType().Name + ")")}");
+        Say($"generator exceptions:              {crashed.Count} model(s){(result.Exception is null ? string.Empty : " (and the final run threw: " + result.Exception.GetType().Name + ")")}, {crashed.Values.Count(r => r.StartsWith("RPL010", StringComparison.Ordinal))} of them caught per file as RPL010");
         Say($"no code and no error diagnostic:   {silent.Count}");
         Say($"models that generate code:         {generating} ({generated.Count} files, {generatedBytes / 1024.0 / 1024.0:0.0} M characters)");
         Say($"models whose code has errors:      {errorsOf.Count} ({errorsOf.Values.Sum(l => l.Count)} errors{Breakdown(errorsOf.Values.SelectMany(l => l.Select(d => d.Id).Distinct()), " in models")})");
@@ -173,8 +186,29 @@ internal static partial class Program
         Say($"RPL007 reasons:                    {Breakdown(untyped).TrimStart(':', ' ')}");
 
         var others = generatorDiagnostics.Where(d => !ReportedIds.Contains(d.Id)).ToList();
+        var rpl005 = generatorDiagnostics.Where(d => d.Id == "RPL005").Select(d => d.GetMessage(CultureInfo.InvariantCulture).Contains("already has", StringComparison.Ordinal) ? "a name the type already has" : "not an identifier");
+        Say($"RPL005 reasons:                    {Breakdown(rpl005).TrimStart(':', ' ')}");
         Say($"other generator diagnostics:       {others.Count}{Breakdown(others.Select(d => d.Id))}");
         Say($"unattributed generator diagnostics: {unattributed.Count}");
+        if (runtime is null)
+        {
+            Say("run time:                          not checked (the compilation has errors)");
+        }
+        else
+        {
+            Say($"run time:                          {runtime.Built} descriptors built and input schemas parsed, {runtime.Failures.Count} failed{Breakdown(runtime.Failures.Values.Select(f => f.Split(':')[0]))}");
+            Say($"enum values the SDK's validator refuses: {runtime.Refused.Sum(r => r.Value.Count)} values in {runtime.Refused.Count} models ({runtime.EnumValues} enum values checked)");
+            foreach (var (index, reason) in runtime.Failures.OrderBy(p => p.Key).Take(20))
+            {
+                Say($"  RUNTIME {models[index].Id}: {reason}");
+            }
+
+            foreach (var (index, refusals) in runtime.Refused.OrderBy(p => p.Key).Take(20))
+            {
+                Say($"  REFUSED {models[index].Id}: {refusals.Count} values, e.g. {refusals[0]}");
+            }
+        }
+
         Say($"generator time:                    {generatorTime.TotalSeconds:0.0} s (first run, cold), {warmTime.TotalSeconds:0.0} s (second run, warm)");
         Say($"compile time:                      {compileTime.TotalSeconds:0.0} s (one compilation of all generated sources, Emit)");
 
@@ -200,6 +234,7 @@ internal static partial class Program
         }
 
         WriteDetails(reportFolder, models, generated, errorsOf, crashed);
+        File.WriteAllLines(Path.Combine(reportFolder, "diagnostics.txt"), generatorDiagnostics.Select(d => $"{d.Id} {d.GetMessage(CultureInfo.InvariantCulture)}").Order(StringComparer.Ordinal));
         Say($"details: {reportFolder}");
         Say(string.Empty);
         var line = $"{passed} passed, {failed.Count} failed" + (skipped.Count > 0 ? $", {skipped.Count} skipped" : string.Empty);
