@@ -176,7 +176,7 @@ internal static partial class Program
         {
             var ofId = generatorDiagnostics.Where(d => d.Id == id).ToList();
             var inModels = diagnosticsOf.Count(p => p.Value.Any(d => d.Id == id));
-            Say($"{id} ({Severity(ofId)}):                  {ofId.Count} in {inModels} models");
+            Say($"{$"{id} ({Severity(ofId)}):",-35}{ofId.Count} in {inModels} models");
         }
 
         // What RPL007 says it could not type: the part of its message in parentheses, reference names left out.
@@ -185,6 +185,8 @@ internal static partial class Program
             .Select(r => r.StartsWith("a reference that does not resolve", StringComparison.Ordinal) ? "a reference that does not resolve" : r);
         Say($"RPL007 reasons:                    {Breakdown(untyped).TrimStart(':', ' ')}");
 
+        var warned = diagnosticsOf.Count(p => generated.ContainsKey(p.Key) && p.Value.Any(d => d.DefaultSeverity == DiagnosticSeverity.Warning));
+        Say($"models with a generator warning:   {warned} (RPL006/RPL007: a project with TreatWarningsAsErrors needs NoWarn for them)");
         var others = generatorDiagnostics.Where(d => !ReportedIds.Contains(d.Id)).ToList();
         var rpl005 = generatorDiagnostics.Where(d => d.Id == "RPL005").Select(d => d.GetMessage(CultureInfo.InvariantCulture).Contains("already has", StringComparison.Ordinal) ? "a name the type already has" : "not an identifier");
         Say($"RPL005 reasons:                    {Breakdown(rpl005).TrimStart(':', ' ')}");
@@ -197,7 +199,7 @@ internal static partial class Program
         else
         {
             Say($"run time:                          {runtime.Built} descriptors built and input schemas parsed, {runtime.Failures.Count} failed{Breakdown(runtime.Failures.Values.Select(f => f.Split(':')[0]))}");
-            Say($"enum values the SDK's validator refuses: {runtime.Refused.Sum(r => r.Value.Count)} values in {runtime.Refused.Count} models ({runtime.EnumValues} enum values checked)");
+            Say($"enum values the SDK's validation refuses: {runtime.Refused.Sum(r => r.Value.Count)} values in {runtime.Refused.Count} models, of {runtime.EnumValues} checked (the schema's type and its own enum disagree, so no listed value passes validation against it)");
             foreach (var (index, reason) in runtime.Failures.OrderBy(p => p.Key).Take(20))
             {
                 Say($"  RUNTIME {models[index].Id}: {reason}");
