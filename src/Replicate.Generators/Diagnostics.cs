@@ -21,7 +21,7 @@ internal static class Diagnostics
         "RPL004", "Model has no input schema", "Model {0} in '{1}' has no Input schema (components.schemas.Input); no types were generated for it", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor Renamed = new(
-        "RPL005", "Name changed to be a C# identifier", "{0} '{1}' of model {2} is not a C# identifier; it is '{3}' in C# (the wire name stays '{1}')", Category, DiagnosticSeverity.Info, isEnabledByDefault: true);
+        "RPL005", "Name changed for C#", "{0} '{1}' of model {2} {4}; it is '{3}' in C# (the wire name stays '{1}')", Category, DiagnosticSeverity.Info, isEnabledByDefault: true);
 
     public static readonly DiagnosticDescriptor Duplicate = new(
         "RPL006", "Two names map to one C# name", "{0} '{1}' and '{2}' of model {3} both become '{4}' in C#; the second is '{5}'", Category, DiagnosticSeverity.Warning, isEnabledByDefault: true);
@@ -34,6 +34,9 @@ internal static class Diagnostics
 
     public static readonly DiagnosticDescriptor DuplicateClass = new(
         "RPL009", "Two schema files generate one class", "The schema files '{0}' and '{1}' both generate {2}; set ClassName on one of the ReplicateModel items", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
+
+    public static readonly DiagnosticDescriptor Failed = new(
+        "RPL010", "The generator failed on a schema file", "The generator failed on the schema file '{0}' and generated nothing for it ({1}); please report this with the file", Category, DiagnosticSeverity.Error, isEnabledByDefault: true);
 }
 
 /// <summary>A diagnostic as plain values (no <see cref="Location"/> object), so it can live in the cached pipeline.</summary>
@@ -62,7 +65,8 @@ internal sealed record DiagnosticInfo(string Id, string FilePath, EquatableArray
             "RPL006" => Diagnostics.Duplicate,
             "RPL007" => Diagnostics.Untyped,
             "RPL008" => Diagnostics.BadMetadata,
-            _ => Diagnostics.DuplicateClass,
+            "RPL009" => Diagnostics.DuplicateClass,
+            _ => Diagnostics.Failed,
         };
         var arguments = new object[Arguments.Count];
         for (var i = 0; i < arguments.Length; i++)

@@ -11,12 +11,16 @@ namespace Replicate.Generators;
 /// </summary>
 internal static class Naming
 {
+    /// <summary>The longest name the generator makes: the compiler refuses identifiers past 512 characters (CS0645).</summary>
+    public const int MaxLength = 128;
+
     /// <summary>
     /// PascalCase of the words in <paramref name="name"/>: <c>num_inference_steps</c> → <c>NumInferenceSteps</c>,
-    /// <c>flux-schnell</c> → <c>FluxSchnell</c>, <c>plain text</c> → <c>PlainText</c>, <c>LR</c> → <c>LR</c>. A result
-    /// that starts with a digit gets a leading <c>_</c> (<c>16:9</c> → <c>_16x9</c>, <c>0.25</c> → <c>_0_25</c>); a
-    /// C# keyword gets a leading <c>@</c>-free suffix-less form by capitalization (<c>class</c> → <c>Class</c>); an empty
-    /// result becomes <c>Value</c>.
+    /// <c>flux-schnell</c> → <c>FluxSchnell</c>, <c>plain text</c> → <c>PlainText</c>, <c>LR</c> → <c>LR</c>. Letters and
+    /// digits of any script are kept (<c>中文</c> stays <c>中文</c>), as C# allows them. A result that cannot start an
+    /// identifier gets a leading <c>_</c> (<c>16:9</c> → <c>_16x9</c>, <c>0.25</c> → <c>_0_25</c>); a result is never a
+    /// keyword, since it starts with a capital; an empty result becomes <c>Value</c>; a long one is cut at
+    /// <see cref="MaxLength"/> characters.
     /// </summary>
     public static string Pascal(string name)
     {
@@ -25,10 +29,17 @@ internal static class Naming
         for (var i = 0; i < name.Length; i++)
         {
             var c = name[i];
-            if (char.IsLetterOrDigit(c) && c < 128)
+            if (IsWordCharacter(c))
             {
                 builder.Append(upperNext ? char.ToUpperInvariant(c) : c);
                 upperNext = false;
+                continue;
+            }
+
+            // A leading minus sign is a word: -1 is Minus1, not 1 (which an enum of -1 and 1 would have twice).
+            if (i == 0 && c == '-' && name.Length > 1 && char.IsDigit(name[1]))
+            {
+                builder.Append("Minus");
                 continue;
             }
 
@@ -47,14 +58,26 @@ internal static class Naming
             return "Value";
         }
 
-        if (char.IsDigit(builder[0]))
+        if (!SyntaxFacts.IsIdentifierStartCharacter(builder[0]))
         {
             builder.Insert(0, '_');
+        }
+
+        if (builder.Length > MaxLength)
+        {
+            builder.Length = MaxLength;
         }
 
         var result = builder.ToString();
         return SyntaxFacts.GetKeywordKind(result) != SyntaxKind.None ? "_" + result : result;
     }
+
+    /// <summary>
+    /// A letter or digit that C# takes in an identifier. Formatting and combining characters are left out: the compiler
+    /// ignores the first when it compares names, so two different names could become one.
+    /// </summary>
+    private static bool IsWordCharacter(char c) =>
+        c < 128 ? char.IsLetterOrDigit(c) : char.IsLetterOrDigit(c) && SyntaxFacts.IsIdentifierPartCharacter(c);
 
     /// <summary>Whether <paramref name="name"/> is a valid C# identifier as it stands.</summary>
     public static bool IsIdentifier(string name) => SyntaxFacts.IsValidIdentifier(name) && SyntaxFacts.GetKeywordKind(name) == SyntaxKind.None;
@@ -72,14 +95,18 @@ internal static class Naming
             }
         }
 
-        /// <summary>Reserves <paramref name="name"/>, or the first free <c>name2</c>, <c>name3</c>…; says whether it had to rename.</summary>
+        /// <summary>
+        /// Reserves <paramref name="name"/>, or the first free <c>name2</c>, <c>name3</c>… (<c>_1_2</c> after a digit, so the
+        /// second <c>_1</c> does not read as twelve); says whether it had to rename.
+        /// </summary>
         public string Take(string name, out bool renamed)
         {
             renamed = false;
             var candidate = name;
+            var separator = char.IsDigit(name[name.Length - 1]) ? "_" : string.Empty;
             for (var n = 2; !_taken.Add(candidate); n++)
             {
-                candidate = name + n.ToString(CultureInfo.InvariantCulture);
+                candidate = name + separator + n.ToString(CultureInfo.InvariantCulture);
                 renamed = true;
             }
 

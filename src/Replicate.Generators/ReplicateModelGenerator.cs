@@ -51,8 +51,16 @@ public sealed class ReplicateModelGenerator : IIncrementalGenerator
             .Select(static (pair, _) =>
             {
                 var (file, root) = pair;
-                var (spec, diagnostics) = SchemaParser.Parse(file!.Path, file.Text, file.ClassName, file.Namespace, root);
-                return new ParseResult(file.Path, spec, diagnostics);
+                try
+                {
+                    var (spec, diagnostics) = SchemaParser.Parse(file!.Path, file.Text, file.ClassName, file.Namespace, root);
+                    return new ParseResult(file.Path, spec, diagnostics);
+                }
+                catch (System.Exception ex) when (ex is not System.OperationCanceledException)
+                {
+                    // A bug of ours must cost one model, not the whole project's generated code.
+                    return new ParseResult(file!.Path, null, new[] { Failure(file.Path, ex) }.ToEquatableArray());
+                }
             })
             .WithTrackingName(Steps.Models);
 
@@ -60,6 +68,9 @@ public sealed class ReplicateModelGenerator : IIncrementalGenerator
         {
             // Two files that would generate one class: the first (by path, ordinally) wins, the other is reported.
             var byHint = new Dictionary<string, string>(System.StringComparer.Ordinal);
+
+            // Roslyn wants hint names unique ignoring case, C# does not: classes FluxDev and Fluxdev get two files.
+            var files = new HashSet<string>(System.StringComparer.OrdinalIgnoreCase);
             foreach (var result in results.OrderBy(r => r.Path, System.StringComparer.Ordinal))
             {
                 foreach (var diagnostic in result.Diagnostics)
@@ -79,9 +90,29 @@ public sealed class ReplicateModelGenerator : IIncrementalGenerator
                 }
 
                 byHint[spec.HintName] = result.Path;
-                output.AddSource(spec.HintName, SourceText.From(Emitter.Emit(spec), Encoding.UTF8));
+                try
+                {
+                    var hint = spec.HintName;
+                    for (var n = 2; !files.Add(hint); n++)
+                    {
+                        hint = spec.HintName.Substring(0, spec.HintName.Length - 5) + "." + n.ToString(System.Globalization.CultureInfo.InvariantCulture) + ".g.cs";
+                    }
+
+                    output.AddSource(hint, SourceText.From(Emitter.Emit(spec), Encoding.UTF8));
+                }
+                catch (System.Exception ex) when (ex is not System.OperationCanceledException)
+                {
+                    output.ReportDiagnostic(Failure(result.Path, ex).ToDiagnostic());
+                }
             }
         });
+    }
+
+    /// <summary>RPL010 for <paramref name="path"/>: the exception's type, message and innermost frame, for a bug report.</summary>
+    internal static DiagnosticInfo Failure(string path, System.Exception ex)
+    {
+        var frame = ex.StackTrace?.Split('\n').Select(l => l.Trim()).FirstOrDefault(l => l.Length > 0);
+        return DiagnosticInfo.Create(Diagnostics.Failed, path, path, ex.GetType().Name + ": " + ex.Message + (frame is null ? string.Empty : " " + frame));
     }
 
     private static string? NullIfEmpty(string? value) => string.IsNullOrWhiteSpace(value) ? null : value!.Trim();

@@ -14,9 +14,14 @@ internal sealed class SchemaParser
     private static readonly string[] RecordReserved = ["EqualityContract", "Equals", "GetHashCode", "ToString", "Deconstruct", "PrintMembers", "GetType", "MemberwiseClone", "Finalize"];
     private static readonly string[] EnumReserved = ["Value", "KnownValues", "Equals", "GetHashCode", "ToString", "GetType"];
 
+    /// <summary>The members of the generated static class: neither the class nor a type nested in it may be named so.</summary>
+    private static readonly string[] ClassMembers = ["Input", "Model", "Descriptor"];
+
     private readonly string _path;
     private readonly List<DiagnosticInfo> _diagnostics = [];
     private readonly Dictionary<string, EnumSpec> _enumsByRef = new(System.StringComparer.Ordinal);
+    private readonly Dictionary<string, string> _outputRecordsByRef = new(System.StringComparer.Ordinal);
+    private readonly HashSet<string> _resolving = new(System.StringComparer.Ordinal);
     private readonly List<EnumSpec> _enums = [];
     private readonly List<RecordSpec> _outputRecords = [];
     private Naming.Scope _types = new();
@@ -75,11 +80,28 @@ internal sealed class SchemaParser
             return null;
         }
 
-        var typeName = className ?? Naming.Pascal(name!);
-        if (className is not null && !Naming.IsIdentifier(className))
+        // The API's rules for a model (ModelIdentifier's): what the descriptor is built from when the class is first used.
+        var identity = !IsSegment(owner!) ? "its 'owner' is not a model owner (letters, digits, '-', '_' or '.')"
+            : !IsSegment(name!) ? "its 'name' is not a model name (letters, digits, '-', '_' or '.')"
+            : !IsVersionId(version!) ? "its 'latest_version' id is not a version id (64 hexadecimal characters)"
+            : null;
+        if (identity is not null)
         {
-            Report(Diagnostics.BadMetadata, _path, "ClassName", className, "type name");
+            Report(Diagnostics.NotAModel, _path, identity);
             return null;
+        }
+
+        var typeName = className ?? Naming.Pascal(name!);
+        if (className is not null && (!Naming.IsIdentifier(className) || ClassMembers.Contains(className)))
+        {
+            Report(Diagnostics.BadMetadata, _path, "ClassName", className, ClassMembers.Contains(className) ? "type name for it (Input, Model and Descriptor name its members)" : "type name");
+            return null;
+        }
+
+        // A model named input, model or descriptor: its class cannot also have a member of that name (CS0542).
+        if (className is null && ClassMembers.Contains(typeName))
+        {
+            typeName += "Model";
         }
 
         var ns = @namespace ?? rootNamespace ?? string.Empty;
@@ -89,7 +111,8 @@ internal sealed class SchemaParser
             return null;
         }
 
-        _types = new Naming.Scope(typeName, "Input", "Model", "Descriptor", "Reader");
+        // Nested types may not take the class's name or its members' (CS0542), nor a name their own members have.
+        _types = new Naming.Scope([typeName, "Reader", .. ClassMembers, .. RecordReserved, .. EnumReserved]);
         var inputRecord = ReadRecord("Input", input!, isOutput: false, "The input of " + _model + ".");
         var (output, streamsText) = ReadOutput(_schemas!["Output"]);
         return new ModelSpec(
@@ -113,7 +136,7 @@ internal sealed class SchemaParser
     {
         var members = new Naming.Scope([recordName, .. RecordReserved]);
         var required = new HashSet<string>(schema["required"]?.Items.Where(i => i.Kind == JsonKind.String).Select(i => i.Text!) ?? [], System.StringComparer.Ordinal);
-        var byCSharpName = new Dictionary<string, string>(System.StringComparer.Ordinal);
+        var firstOf = new Dictionary<string, string>(System.StringComparer.Ordinal);
         var properties = new List<PropertySpec>();
         var ordered = (schema["properties"]?.Properties ?? [])
             .Select((p, index) => (Property: p, Index: index, Order: OrderOf(p.Value)))
@@ -122,18 +145,7 @@ internal sealed class SchemaParser
         foreach (var (property, _, _) in ordered)
         {
             var wire = property.Key;
-            var pascal = Naming.Pascal(wire);
-            var csharp = members.Take(pascal, out var renamed);
-            if (renamed && byCSharpName.TryGetValue(pascal, out var first))
-            {
-                Report(Diagnostics.Duplicate, "Property", first, wire, _model, pascal, csharp);
-            }
-            else if (renamed || (!Naming.IsIdentifier(wire) && !IsPlainWords(wire)))
-            {
-                Report(Diagnostics.Renamed, "Property", wire, _model, csharp);
-            }
-
-            byCSharpName[pascal] = wire;
+            var csharp = TakeName(members, wire, "Property", firstOf, reportNonIdentifier: true);
             var what = $"{(isOutput ? "Output" : "Input")} property '{wire}'";
             var type = ReadType(property.Value, csharp, isOutput, what);
             var isRequired = !isOutput && required.Contains(wire);
@@ -142,6 +154,42 @@ internal sealed class SchemaParser
 
         return new RecordSpec(recordName, properties.ToEquatableArray(), documentation);
     }
+
+    /// <summary>
+    /// The C# name of <paramref name="wire"/> in <paramref name="scope"/>, with RPL006 when an earlier name became the same,
+    /// RPL005 when the name is one the generated type already has, and (if asked) RPL005 when the wire name is not an
+    /// identifier. <paramref name="firstOf"/> remembers which wire name first became each C# name.
+    /// </summary>
+    private string TakeName(Naming.Scope scope, string wire, string kind, Dictionary<string, string> firstOf, bool reportNonIdentifier)
+    {
+        var pascal = Naming.Pascal(wire);
+        var csharp = scope.Take(pascal, out var renamed);
+        if (renamed && firstOf.TryGetValue(pascal, out var first))
+        {
+            Report(Diagnostics.Duplicate, kind, first, wire, _model, pascal, csharp);
+        }
+        else if (renamed)
+        {
+            Report(Diagnostics.Renamed, kind, wire, _model, csharp, "would be '" + pascal + "', a name the generated type already has");
+        }
+        else if (reportNonIdentifier && !Naming.IsIdentifier(wire) && !IsPlainWords(wire))
+        {
+            Report(Diagnostics.Renamed, kind, wire, _model, csharp, "is not a C# identifier");
+        }
+
+        if (!firstOf.ContainsKey(pascal))
+        {
+            firstOf[pascal] = wire;
+        }
+
+        return csharp;
+    }
+
+    private static bool IsSegment(string value) =>
+        value.Length is > 0 and <= 100 && value is not "." and not ".." && value.All(c => c < 128 && (char.IsLetterOrDigit(c) || c is '-' or '_' or '.'));
+
+    private static bool IsVersionId(string value) =>
+        value.Length == 64 && value.All(c => c is (>= '0' and <= '9') or (>= 'a' and <= 'f') or (>= 'A' and <= 'F'));
 
     /// <summary>A name made only of letters, digits, <c>_</c> and <c>-</c>: turning it into PascalCase is no news worth a diagnostic.</summary>
     private static bool IsPlainWords(string name) =>
@@ -186,7 +234,14 @@ internal sealed class SchemaParser
         {
             if (isOutput)
             {
-                return values.Items.All(v => v.Kind == JsonKind.String) ? new TypeSpec(ValueKind.String) : Untyped(what, "an enum of non-string values in the output");
+                // An output is read, not written: the kind of its values is all the type needs.
+                var listed = values.Items.Where(v => v.Kind != JsonKind.Null).ToList();
+                return listed.Count == 0 ? Untyped(what, "an enum without values")
+                    : listed.All(v => v.Kind == JsonKind.String) ? new TypeSpec(ValueKind.String)
+                    : listed.All(v => v.Kind == JsonKind.Boolean) ? new TypeSpec(ValueKind.Boolean)
+                    : listed.All(v => v.IsInteger) ? new TypeSpec(ValueKind.Integer)
+                    : listed.All(v => v.Kind == JsonKind.Number) ? new TypeSpec(ValueKind.Number)
+                    : Untyped(what, "an enum of mixed values in the output");
             }
 
             return ReadEnum(memberName, values, schema.StringOf("description"), what);
@@ -238,6 +293,29 @@ internal sealed class SchemaParser
         }
 
         var refName = reference.Substring(Prefix.Length);
+        if (isOutput && _outputRecordsByRef.TryGetValue(refName, out var record))
+        {
+            return new TypeSpec(ValueKind.Record, record);
+        }
+
+        // A schema that leads back to itself without an object in between has no C# type (and would never end).
+        if (!_resolving.Add(refName))
+        {
+            return Untyped(what, "a reference to itself: " + reference);
+        }
+
+        try
+        {
+            return ReadTarget(refName, target, memberName, isOutput, what);
+        }
+        finally
+        {
+            _resolving.Remove(refName);
+        }
+    }
+
+    private TypeSpec ReadTarget(string refName, JsonValue target, string memberName, bool isOutput, string what)
+    {
         if (target["enum"] is { Kind: JsonKind.Array } values && !isOutput)
         {
             if (_enumsByRef.TryGetValue(refName, out var known))
@@ -256,7 +334,7 @@ internal sealed class SchemaParser
 
         if (target["properties"] is { IsObject: true } && isOutput)
         {
-            return ReadOutputRecord(refName, target);
+            return ReadOutputRecord(refName, target, refName);
         }
 
         // A reference to a plain schema (a string with a format, say): read it as if it were inline.
@@ -265,19 +343,33 @@ internal sealed class SchemaParser
 
     private TypeSpec ReadEnum(string baseName, JsonValue values, string? description, string what)
     {
+        // null among the values says the input may be left out, which every optional input already may; integers are
+        // the same value however they are written (1, 01, +1).
         var distinct = new List<JsonValue>();
+        var seen = new HashSet<string>(System.StringComparer.Ordinal);
         foreach (var value in values.Items)
         {
-            if (!distinct.Any(d => d.Kind == value.Kind && d.Text == value.Text))
+            var key = value.IsInteger ? "i:" + ParseLong(value.Text!) : value.Kind + ":" + value.Text;
+            if (value.Kind != JsonKind.Null && seen.Add(key))
             {
                 distinct.Add(value);
             }
         }
 
+        if (distinct.Count > 0 && distinct.All(v => v.Kind == JsonKind.Boolean))
+        {
+            return new TypeSpec(ValueKind.Boolean);
+        }
+
+        // The values' own kind decides, whatever 'type' says (Cog writes type: integer beside choices given as strings).
         var isInteger = distinct.Count > 0 && distinct.All(v => v.IsInteger);
         if (distinct.Count == 0 || (!isInteger && !distinct.All(v => v.Kind == JsonKind.String)))
         {
-            return Untyped(what, "an enum of mixed or non-integer values");
+            return Untyped(
+                what,
+                distinct.Count == 0 ? "an enum without values"
+                : distinct.All(v => v.Kind == JsonKind.Number) ? "an enum of numbers that are not all 64-bit integers"
+                : "an enum of mixed values");
         }
 
         var name = _types.Take(Naming.Pascal(baseName), out _);
@@ -286,27 +378,27 @@ internal sealed class SchemaParser
         var firstOf = new Dictionary<string, string>(System.StringComparer.Ordinal);
         foreach (var value in distinct)
         {
-            var pascal = Naming.Pascal(value.Text!);
-            var member = scope.Take(pascal, out var renamed);
-            if (renamed)
-            {
-                Report(Diagnostics.Duplicate, "Enum value", firstOf[pascal], value.Text!, _model, pascal, member);
-            }
-            else
-            {
-                firstOf[pascal] = value.Text!;
-            }
-
-            members.Add(new EnumMemberSpec(member, value.Text!));
+            var text = isInteger ? ParseLong(value.Text!) : value.Text!;
+            var member = TakeName(scope, text, "Enum value", firstOf, reportNonIdentifier: false);
+            members.Add(new EnumMemberSpec(member, text));
         }
 
         _enums.Add(new EnumSpec(name, isInteger, members.ToEquatableArray(), description));
         return new TypeSpec(ValueKind.Enum, name);
     }
 
-    private TypeSpec ReadOutputRecord(string baseName, JsonValue schema)
+    private static string ParseLong(string text) =>
+        long.Parse(text, System.Globalization.NumberStyles.AllowLeadingSign, System.Globalization.CultureInfo.InvariantCulture).ToString(System.Globalization.CultureInfo.InvariantCulture);
+
+    private TypeSpec ReadOutputRecord(string baseName, JsonValue schema, string? refName = null)
     {
         var name = _types.Take(Naming.Pascal(baseName), out _);
+        if (refName is not null)
+        {
+            // Known before its properties are read: a record that contains itself (a tree) refers to its own name.
+            _outputRecordsByRef[refName] = name;
+        }
+
         _outputRecords.Add(ReadRecord(name, schema, isOutput: true, schema.StringOf("description") ?? schema.StringOf("title")));
         return new TypeSpec(ValueKind.Record, name);
     }

@@ -109,6 +109,31 @@ public class DiagnosticTests
     }
 
     [Fact]
+    public void RPL010_ABugOfTheGenerator_NamesTheFileAndTheException()
+    {
+        // No schema known makes the generator throw (the sweep over every public model says so); if one does, the catch
+        // around each file reports this instead of losing every model of the project.
+        Exception thrown;
+        try
+        {
+            throw new KeyNotFoundException("The given key 'Value' was not present in the dictionary.");
+        }
+        catch (KeyNotFoundException ex)
+        {
+            thrown = ex;
+        }
+
+        var diagnostic = ReplicateModelGenerator.Failure("models/x.json", thrown).ToDiagnostic();
+
+        Assert.Equal("RPL010", diagnostic.Id);
+        Assert.Equal(DiagnosticSeverity.Error, diagnostic.Severity);
+        var message = diagnostic.GetMessage(System.Globalization.CultureInfo.InvariantCulture);
+        Assert.Contains("'models/x.json'", message, StringComparison.Ordinal);
+        Assert.Contains("KeyNotFoundException: The given key 'Value'", message, StringComparison.Ordinal);
+        Assert.Contains(nameof(RPL010_ABugOfTheGenerator_NamesTheFileAndTheException), message, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public void ABrokenFile_DoesNotStopTheOtherModels_NorTheUsersCode()
     {
         var result = GeneratorHarness.Run(
@@ -136,5 +161,10 @@ public class DiagnosticTests
     [InlineData("claude-3-5-sonnet", "Claude3_5Sonnet")]
     [InlineData("", "Value")]
     [InlineData("✓", "Value")]
+    [InlineData("-1", "Minus1")]
+    [InlineData("-0.5", "Minus0_5")]
+    [InlineData("a-1", "A1")]
+    [InlineData("中文", "中文")]
+    [InlineData("été", "Été")]
     public void Naming_Table(string wire, string csharp) => Assert.Equal(csharp, Naming.Pascal(wire));
 }
