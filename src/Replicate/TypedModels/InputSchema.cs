@@ -83,6 +83,8 @@ internal sealed class InputSchema
     {
         private string? _type;
         private List<JsonElement>? _enum;
+        private string?[]? _enumStrings;
+        private double?[]? _enumNumbers;
         private double? _minimum;
         private double? _maximum;
         private int? _minLength;
@@ -152,6 +154,10 @@ internal sealed class InputSchema
             if (schema.TryGetProperty("enum", out var values) && values.ValueKind == JsonValueKind.Array)
             {
                 _enum = values.EnumerateArray().Select(v => v.Clone()).ToList();
+
+                // Compared without allocating: strings by ValueEquals, numbers by value.
+                _enumStrings = [.. _enum.Select(v => v.ValueKind == JsonValueKind.String ? v.GetString() : null)];
+                _enumNumbers = [.. _enum.Select(v => v.ValueKind == JsonValueKind.Number ? v.GetDouble() : (double?)null)];
             }
 
             _minimum = Number(schema, "minimum") ?? _minimum;
@@ -187,7 +193,6 @@ internal sealed class InputSchema
                 return;
             }
 
-            var shown = Show(value);
             var typeOk = _type switch
             {
                 "string" => value.ValueKind == JsonValueKind.String,
@@ -200,12 +205,14 @@ internal sealed class InputSchema
             };
             if (!typeOk)
             {
+                var shown = Show(value);
                 violations.Add(new InputViolation(name, shown, "type", $"{name} = {shown} is not of type {_type}"));
                 return;
             }
 
-            if (_enum is { Count: > 0 } && !_enum.Any(allowed => SameValue(allowed, value)))
+            if (_enum is { Count: > 0 } && !IsListed(value))
             {
+                var shown = Show(value);
                 var listed = string.Join(", ", _enum.Take(12).Select(Show)) + (_enum.Count > 12 ? $", ... ({_enum.Count} values)" : string.Empty);
                 violations.Add(new InputViolation(name, shown, "enum", $"{name} = {shown} is not one of {listed}"));
             }
@@ -215,18 +222,21 @@ internal sealed class InputSchema
                 var number = value.GetDouble();
                 if (number < _minimum)
                 {
+                    var shown = Show(value);
                     violations.Add(new InputViolation(name, shown, "minimum", $"{name} = {shown} is below the minimum {Format(_minimum.Value)}"));
                 }
 
                 if (number > _maximum)
                 {
+                    var shown = Show(value);
                     violations.Add(new InputViolation(name, shown, "maximum", $"{name} = {shown} is above the maximum {Format(_maximum.Value)}"));
                 }
             }
 
-            if (value.ValueKind == JsonValueKind.String)
+            if (value.ValueKind == JsonValueKind.String && (_minLength is not null || _maxLength is not null || _pattern is not null))
             {
                 var text = value.GetString()!;
+                var shown = Show(value);
                 if (text.Length < _minLength)
                 {
                     violations.Add(new InputViolation(name, shown, "minLength", $"{name} is shorter than {_minLength} characters"));
@@ -264,6 +274,25 @@ internal sealed class InputSchema
             {
                 return true;
             }
+        }
+
+        private bool IsListed(JsonElement value)
+        {
+            for (var i = 0; i < _enum!.Count; i++)
+            {
+                var matches = value.ValueKind switch
+                {
+                    JsonValueKind.String => _enumStrings![i] is { } text ? value.ValueEquals(text) : SameValue(_enum[i], value),
+                    JsonValueKind.Number => _enumNumbers![i] is { } number ? value.GetDouble() == number : SameValue(_enum[i], value),
+                    _ => SameValue(_enum[i], value),
+                };
+                if (matches)
+                {
+                    return true;
+                }
+            }
+
+            return false;
         }
 
         private static bool SameValue(JsonElement allowed, JsonElement value) =>
