@@ -1,5 +1,4 @@
 using System.Collections.Immutable;
-using System.Runtime.CompilerServices;
 using Microsoft.CodeAnalysis;
 using Microsoft.CodeAnalysis.CSharp;
 using Microsoft.CodeAnalysis.Diagnostics;
@@ -67,8 +66,22 @@ public static class GeneratorHarness
             Output.GetDiagnostics().Where(d => d.Severity >= DiagnosticSeverity.Warning && !(d.Id == "CS1591" && d.Location.SourceTree?.FilePath == "User.cs")).ToList();
     }
 
-    /// <summary>The folder of this source file, where baselines live.</summary>
-    public static string SourceFolder([CallerFilePath] string path = "") => Path.GetDirectoryName(path)!;
+    /// <summary>
+    /// The test project's source folder, where baselines live: found by walking up from the test's output folder, because
+    /// a CI build (ContinuousIntegrationBuild) maps source paths to <c>/_/</c>, so <c>[CallerFilePath]</c> would not exist.
+    /// </summary>
+    public static string SourceFolder()
+    {
+        for (var folder = new DirectoryInfo(AppContext.BaseDirectory); folder is not null; folder = folder.Parent)
+        {
+            if (File.Exists(Path.Combine(folder.FullName, "Replicate.Generators.Tests.csproj")))
+            {
+                return folder.FullName;
+            }
+        }
+
+        throw new InvalidOperationException("Replicate.Generators.Tests.csproj not found above " + AppContext.BaseDirectory);
+    }
 
     private sealed class Text(string path, string? text) : AdditionalText
     {
