@@ -5,33 +5,12 @@ using Replicate.Extensions.AI;
 
 namespace Microsoft.Extensions.DependencyInjection;
 
-/// <summary>Registers Replicate models as <see cref="IChatClient"/> and <see cref="IImageGenerator"/> services.</summary>
+/// <summary>
+/// Registers Replicate models as <see cref="IImageGenerator"/> services. For chat, use Microsoft.Extensions.AI's own
+/// pipeline in the app: <c>services.AddChatClient(sp =&gt; sp.GetRequiredService&lt;ReplicateClient&gt;().AsChatClient("meta/meta-llama-3-8b-instruct")).UseOpenTelemetry().UseDistributedCache()</c>.
+/// </summary>
 public static class ReplicateAIServiceCollectionExtensions
 {
-    /// <summary>
-    /// Registers an <see cref="IChatClient"/> that runs <paramref name="modelId"/> with the <see cref="ReplicateClient"/>
-    /// registered by <c>services.AddReplicate(...)</c>. Add middleware with the returned builder's <c>Use</c>.
-    /// </summary>
-    /// <example><code>
-    /// services.AddReplicate(o =&gt; o.ApiToken = token);
-    /// services.AddReplicateChatClient("meta/meta-llama-3-8b-instruct").Use(inner =&gt; new MyLoggingChatClient(inner));
-    /// </code></example>
-    /// <param name="services">The services.</param>
-    /// <param name="modelId">The language model, e.g. <c>meta/meta-llama-3-8b-instruct</c>.</param>
-    /// <param name="inputMapper">How messages and options become the model's input; <see langword="null"/> for <see cref="PromptChatInputMapper"/>.</param>
-    /// <param name="lifetime">The lifetime of the <see cref="IChatClient"/> service (singleton, like Microsoft.Extensions.AI's <c>AddChatClient</c>).</param>
-    /// <returns>A builder to add middleware.</returns>
-    /// <exception cref="FormatException"><paramref name="modelId"/> is not a model identifier.</exception>
-    public static ReplicateChatClientBuilder AddReplicateChatClient(this IServiceCollection services, string modelId, ReplicateChatInputMapper? inputMapper = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
-    {
-        ArgumentNullException.ThrowIfNull(services);
-        ArgumentNullException.ThrowIfNull(modelId);
-        _ = ModelIdentifier.Parse(modelId);
-        var builder = new ReplicateChatClientBuilder(services, sp => new ReplicateChatClient(ResolveClient(sp), modelId, inputMapper));
-        services.Add(new ServiceDescriptor(typeof(IChatClient), builder.Build, lifetime));
-        return builder;
-    }
-
     /// <summary>
     /// Registers an <see cref="IImageGenerator"/> that runs <paramref name="modelId"/> with the <see cref="ReplicateClient"/>
     /// registered by <c>services.AddReplicate(...)</c>.
@@ -53,5 +32,5 @@ public static class ReplicateAIServiceCollectionExtensions
 
     private static ReplicateClient ResolveClient(IServiceProvider services) =>
         services.GetService<ReplicateClient>()
-        ?? throw new InvalidOperationException("No ReplicateClient is registered. Call services.AddReplicate(...) before resolving a Replicate chat client or image generator.");
+        ?? throw new InvalidOperationException("No ReplicateClient is registered. Call services.AddReplicate(...) before resolving a Replicate image generator.");
 }

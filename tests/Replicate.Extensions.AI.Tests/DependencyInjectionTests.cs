@@ -7,7 +7,7 @@ namespace Replicate.Extensions.AI.Tests;
 public class DependencyInjectionTests
 {
     [Fact]
-    public async Task AddReplicateChatClient_UsesTheClientFromAddReplicate_AndComposesMiddleware()
+    public async Task MicrosoftExtensionsAIsPipeline_WrapsTheReplicateChatClient_WithOpenTelemetryAndCaching()
     {
         await using var emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { DemoTokenDelay = TimeSpan.Zero });
         var services = new ServiceCollection();
@@ -17,20 +17,35 @@ public class DependencyInjectionTests
             o.BaseAddress = emulator.BaseAddress;
             o.PollingInterval = TimeSpan.FromMilliseconds(10);
         });
+        services.AddDistributedMemoryCache();
         var calls = new List<string>();
-        services.AddReplicateChatClient("meta/meta-llama-3-8b-instruct")
+        services.AddChatClient(sp => sp.GetRequiredService<ReplicateClient>().AsChatClient("meta/meta-llama-3-8b-instruct"))
             .Use(inner => new Recording(inner, "outer", calls))
-            .Use((inner, sp) => new Recording(inner, "inner", calls));
+            .UseOpenTelemetry(sourceName: "app.ai")
+            .UseDistributedCache()
+            .Use(inner => new Recording(inner, "inner", calls));
         await using var provider = services.BuildServiceProvider(validateScopes: true);
+        var spans = new List<System.Diagnostics.Activity>();
+        using var listener = new System.Diagnostics.ActivityListener
+        {
+            ShouldListenTo = source => source.Name == "app.ai",
+            Sample = (ref System.Diagnostics.ActivityCreationOptions<System.Diagnostics.ActivityContext> _) => System.Diagnostics.ActivitySamplingResult.AllDataAndRecorded,
+            ActivityStopped = spans.Add,
+        };
+        System.Diagnostics.ActivitySource.AddActivityListener(listener);
 
         var chat = provider.GetRequiredService<IChatClient>();
-        var response = await chat.GetResponseAsync("DI", new ChatOptions { MaxOutputTokens = 3 });
+        var first = await chat.GetResponseAsync("DI", new ChatOptions { MaxOutputTokens = 3 });
+        var second = await chat.GetResponseAsync("DI", new ChatOptions { MaxOutputTokens = 3 });
 
-        Assert.Equal("You said: DI.", response.Text);
-        Assert.Equal(["outer", "inner"], calls);
+        Assert.Equal("You said: DI.", first.Text);
+        Assert.Equal(first.Text, second.Text);
+        Assert.Single(emulator.Requests, r => r.Method == "POST" && r.Path.EndsWith("/predictions", StringComparison.Ordinal));
+        Assert.Equal(["outer", "inner", "outer"], calls); // the second answer came from the cache, inside the span
+        Assert.Equal(2, spans.Count);
+        Assert.All(spans, span => Assert.Equal("replicate", span.GetTagItem("gen_ai.provider.name") ?? span.GetTagItem("gen_ai.system")));
         Assert.Equal("replicate", chat.GetService<ChatClientMetadata>()?.ProviderName);
         Assert.NotNull(chat.GetService<ReplicateClient>());
-        Assert.Same(chat, provider.GetRequiredService<IChatClient>()); // singleton by default
     }
 
     [Fact]
@@ -56,10 +71,10 @@ public class DependencyInjectionTests
     public void WithoutAddReplicate_ResolvingSaysWhatIsMissing()
     {
         var services = new ServiceCollection();
-        services.AddReplicateChatClient("meta/meta-llama-3-8b-instruct");
+        services.AddReplicateImageGenerator("black-forest-labs/flux-schnell");
         using var provider = services.BuildServiceProvider();
 
-        var ex = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IChatClient>());
+        var ex = Assert.Throws<InvalidOperationException>(() => provider.GetRequiredService<IImageGenerator>());
 
         Assert.Contains("AddReplicate", ex.Message, StringComparison.Ordinal);
     }
