@@ -256,7 +256,9 @@ public sealed partial class CreatePredictionTests
         });
 
         var (_, created) = await TestHttp.PostAsync(client, "models/acme/iter/predictions", """{"input":{}}""");
-        var partial = await TestHttp.WaitForAsync(client, created.Id(), p => p.GetProperty("output").ValueKind == JsonValueKind.Array);
+        // The handler writes its output, then its log line: wait for both, or a poll between them sees no log yet.
+        var partial = await TestHttp.WaitForAsync(client, created.Id(), p =>
+            p.GetProperty("output").ValueKind == JsonValueKind.Array && p.TryGetProperty("logs", out var logs) && logs.ValueKind == JsonValueKind.String && logs.GetString()!.Length > 0);
         Assert.Equal("processing", partial.Status());
         Assert.Equal(["a"], partial.GetProperty("output").EnumerateArray().Select(e => e.GetString()));
         Assert.Equal("first\n", partial.Str("logs"));
