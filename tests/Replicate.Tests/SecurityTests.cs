@@ -90,6 +90,38 @@ public class SecurityTests
     }
 
     [Fact]
+    public async Task CancelingADeploymentRunDuringTheSyncWait_NeverCancelsAnotherModelsPredictionWithTheSameInput()
+    {
+        // A deployment route names no model or version to match on, so the SDK does not look among recent predictions
+        // (it would match any model's with the same input); it cancels by id once the held create answers.
+        await using var h = await EmulatorHarness.StartAsync();
+        var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        h.Emulator.AddModel("acme/slow", async (_, ctx) =>
+        {
+            started.TrySetResult();
+            await Task.Delay(TimeSpan.FromSeconds(2), ctx.CancellationToken);
+            return "finished";
+        });
+        h.Emulator.AddDeployment("acme/app", "acme/slow");
+        h.Emulator.AddModel("acme/other", async (_, ctx) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), ctx.CancellationToken);
+            return "other";
+        });
+        var bystander = await h.Client.Predictions.CreateAsync("acme/other", new { text = "mine" });
+
+        using var cts = new CancellationTokenSource();
+        var run = h.Client.RunAsync("deployment:acme/app", new { text = "mine" }, cancellationToken: cts.Token);
+        await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
+        cts.Cancel();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run).WaitAsync(TimeSpan.FromSeconds(2));
+        await RetryTests.WaitUntil(() => h.Emulator.Requests.Count(r => r.Method == "POST" && r.Path.StartsWith("/v1/deployments/", StringComparison.Ordinal)) == 1);
+        Assert.DoesNotContain(h.Emulator.Requests, r => r.Method == "GET" && r.Path == "/v1/predictions" && r.Query.Contains("created_after", StringComparison.Ordinal));
+        Assert.Equal(PredictionStatus.Processing, (await h.Client.Predictions.GetAsync(bystander.Id)).Status);
+    }
+
+    [Fact]
     public async Task RunAsync_KeepsSyncMode_WithACancelableTokenToo()
     {
         await using var h = await EmulatorHarness.StartAsync();

@@ -121,16 +121,23 @@ public sealed class FileOutput
             }
 
             using var buffer = new MemoryStream(declared is > 0 ? (int)declared.Value : 0);
-            var chunk = new byte[(int)Math.Min(CopyBufferSize, maxBytes + 1)];
-            int read;
-            while ((read = await source.ReadAsync(chunk, cancellationToken).ConfigureAwait(false)) > 0)
+            var chunk = System.Buffers.ArrayPool<byte>.Shared.Rent(CopyBufferSize);
+            try
             {
-                if (buffer.Length + read > maxBytes)
+                int read;
+                while ((read = await source.ReadAsync(chunk.AsMemory(0, (int)Math.Min(chunk.Length, maxBytes - buffer.Length + 1)), cancellationToken).ConfigureAwait(false)) > 0)
                 {
-                    throw TooLarge(maxBytes, null);
-                }
+                    if (buffer.Length + read > maxBytes)
+                    {
+                        throw TooLarge(maxBytes, null);
+                    }
 
-                buffer.Write(chunk, 0, read);
+                    buffer.Write(chunk, 0, read);
+                }
+            }
+            finally
+            {
+                System.Buffers.ArrayPool<byte>.Shared.Return(chunk);
             }
 
             return buffer.Length == buffer.Capacity ? buffer.GetBuffer() : buffer.ToArray();

@@ -523,8 +523,15 @@ public class PredictionsClient
     {
         try
         {
-            using var sent = JsonDocument.Parse(inputJson);
+            // Only a route that names the model or version can be matched safely: a deployment's predictions would match
+            // any model's with the same input. Those are canceled by id when the held create answers.
             var model = ModelOfRoute(uri);
+            if (model is null && version is null)
+            {
+                return;
+            }
+
+            using var sent = JsonDocument.Parse(inputJson);
 
             // Server and client clocks differ: look a little further back, and match on the input.
             var since = sentAt - TimeSpan.FromSeconds(30);
