@@ -70,6 +70,9 @@ public static class Program
                     coldRuns = runs;
                     i++;
                     break;
+                case "--alloc-profile":
+                    await Micro.AllocationProfile.RunAsync(Console.Out);
+                    return 0;
                 case "--serve":
                     serve = 0;
                     break;
@@ -193,6 +196,7 @@ public static class Program
           --server-command C out of process, against the server command C starts (it prints its origin first), e.g.
                              "node ../shared/fake-replicate/server.mjs --seed 10000 --max-lifetime-s 7200"
           --cold-runs N      new processes per side for the cold rows (default 7)
+          --alloc-profile    bytes per RunAsync call (SDK and baseline, in-memory handler) and the SDK's allocations by type
           --micro [ARGS]     the BenchmarkDotNet micro benchmarks; ARGS go to BenchmarkDotNet (e.g. --filter *Sse*);
                              writes benchmarks/results/micro-latest.md
         """);

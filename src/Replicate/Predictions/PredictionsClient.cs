@@ -151,8 +151,8 @@ public class PredictionsClient
         var schema = await SchemaOfAsync(model, cancellationToken).ConfigureAwait(false);
         var files = new FileInputs();
         var json = InputSerializer.Serialize(input, "model input", nameof(input), files);
-        schema.Validate(json.WrittenSpan);
-        return new PreparedInput(await files.ResolveAsync(_transport, json.WrittenMemory, strategy, cancellationToken).ConfigureAwait(false));
+        schema.Validate(json.Span);
+        return new PreparedInput(await files.ResolveAsync(_transport, json, strategy, cancellationToken).ConfigureAwait(false));
     }
 
     /// <summary>Writes an input with caller-supplied metadata (no reflection), checked against the schema when asked.</summary>
