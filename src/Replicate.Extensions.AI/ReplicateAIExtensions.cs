@@ -24,4 +24,13 @@ public static class ReplicateAIExtensions
     [Experimental("MEAI001")]
     public static IImageGenerator AsImageGenerator(this ReplicateClient client, string modelId, ReplicateImageInputMapper? inputMapper = null) =>
         new ReplicateImageGenerator(client, modelId, inputMapper);
+
+    /// <summary>Returns an <see cref="ISpeechToTextClient"/> that runs <paramref name="modelId"/>.</summary>
+    /// <param name="client">The Replicate client; it stays the caller's to dispose.</param>
+    /// <param name="modelId">The transcription model; by default <see cref="ReplicateSpeechToTextClient.DefaultModelId"/> (<c>openai/whisper</c>).</param>
+    /// <param name="inputMapper">How audio and options become the model's input; <see langword="null"/> for Whisper's inputs.</param>
+    /// <returns>The speech-to-text client.</returns>
+    [Experimental("MEAI001")]
+    public static ISpeechToTextClient AsSpeechToTextClient(this ReplicateClient client, string modelId = ReplicateSpeechToTextClient.DefaultModelId, ReplicateSpeechToTextInputMapper? inputMapper = null) =>
+        new ReplicateSpeechToTextClient(client, modelId, inputMapper);
 }

@@ -6,7 +6,9 @@ using Replicate.Extensions.AI;
 namespace Microsoft.Extensions.DependencyInjection;
 
 /// <summary>
-/// Registers Replicate models as <see cref="IImageGenerator"/> services. For chat, use Microsoft.Extensions.AI's own
+/// Registers Replicate models as Microsoft.Extensions.AI services: <see cref="IImageGenerator"/>,
+/// <see cref="ISpeechToTextClient"/>, <see cref="ITextToSpeechClient"/> and <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/>.
+/// The experimental ones (<c>MEAI001</c> in Microsoft.Extensions.AI) are experimental here too. For chat, use Microsoft.Extensions.AI's own
 /// pipeline in the app: <c>services.AddChatClient(sp =&gt; sp.GetRequiredService&lt;ReplicateClient&gt;().AsChatClient("meta/meta-llama-3-8b-instruct")).UseOpenTelemetry().UseDistributedCache()</c>.
 /// </summary>
 public static class ReplicateAIServiceCollectionExtensions
@@ -30,7 +32,26 @@ public static class ReplicateAIServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// Registers an <see cref="ISpeechToTextClient"/> that runs <paramref name="modelId"/> with the <see cref="ReplicateClient"/>
+    /// registered by <c>services.AddReplicate(...)</c>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="modelId">The transcription model; by default <see cref="ReplicateSpeechToTextClient.DefaultModelId"/> (<c>openai/whisper</c>).</param>
+    /// <param name="inputMapper">How audio and options become the model's input; <see langword="null"/> for Whisper's inputs.</param>
+    /// <param name="lifetime">The lifetime of the service.</param>
+    /// <returns>The services.</returns>
+    [Experimental("MEAI001")]
+    public static IServiceCollection AddReplicateSpeechToTextClient(this IServiceCollection services, string modelId = ReplicateSpeechToTextClient.DefaultModelId, ReplicateSpeechToTextInputMapper? inputMapper = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(modelId);
+        _ = ModelIdentifier.Parse(modelId);
+        services.Add(new ServiceDescriptor(typeof(ISpeechToTextClient), sp => new ReplicateSpeechToTextClient(ResolveClient(sp), modelId, inputMapper), lifetime));
+        return services;
+    }
+
     private static ReplicateClient ResolveClient(IServiceProvider services) =>
         services.GetService<ReplicateClient>()
-        ?? throw new InvalidOperationException("No ReplicateClient is registered. Call services.AddReplicate(...) before resolving a Replicate image generator.");
+        ?? throw new InvalidOperationException("No ReplicateClient is registered. Call services.AddReplicate(...) before resolving a Replicate Microsoft.Extensions.AI service.");
 }

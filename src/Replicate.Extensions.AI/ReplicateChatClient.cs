@@ -123,32 +123,14 @@ public sealed class ReplicateChatClient : IChatClient
             await pieces.DisposeAsync().ConfigureAwait(false);
             if (!ended)
             {
-                await TryCancelAsync(prediction.Id).ConfigureAwait(false);
+                await AdapterHelpers.TryCancelAsync(_client, prediction.Id).ConfigureAwait(false);
             }
         }
     }
 
     /// <inheritdoc />
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(ChatClientMetadata))
-        {
-            return _metadata;
-        }
-
-        if (serviceType.IsInstanceOfType(this))
-        {
-            return this;
-        }
-
-        return serviceType.IsInstanceOfType(_client) ? _client : null;
-    }
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        AdapterHelpers.GetService(serviceType, serviceKey, this, _metadata, _client);
 
     /// <summary>Does nothing: the <see cref="ReplicateClient"/> belongs to the caller.</summary>
     public void Dispose()
@@ -220,18 +202,5 @@ public sealed class ReplicateChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         return (options?.ModelId ?? _defaultModelId, InputMapper.Map(messages, options));
-    }
-
-    private async Task TryCancelAsync(string predictionId)
-    {
-        // Best effort and bounded: the caller's own cancellation or exception is what must surface.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        try
-        {
-            await _client.Predictions.CancelAsync(predictionId, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is ReplicateException or HttpRequestException or OperationCanceledException)
-        {
-        }
     }
 }

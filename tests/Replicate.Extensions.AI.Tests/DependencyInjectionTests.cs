@@ -68,6 +68,20 @@ public class DependencyInjectionTests
     }
 
     [Fact]
+    public async Task AddReplicateSpeechToTextClient_ResolvesAWorkingClient_OnTheDefaultModel()
+    {
+        await using var emulator = await ReplicateEmulator.StartAsync();
+        await using var provider = Provider(emulator, services => services.AddReplicateSpeechToTextClient());
+
+        var stt = provider.GetRequiredService<ISpeechToTextClient>();
+        var response = await stt.GetTextAsync(new MemoryStream([1, 2, 3]));
+
+        Assert.StartsWith("Emulated transcription of 3 bytes", response.Text, StringComparison.Ordinal);
+        Assert.Equal("openai/whisper", stt.GetService<SpeechToTextClientMetadata>()?.DefaultModelId);
+        Assert.Same(stt, provider.GetRequiredService<ISpeechToTextClient>()); // a singleton by default
+    }
+
+    [Fact]
     public void WithoutAddReplicate_ResolvingSaysWhatIsMissing()
     {
         var services = new ServiceCollection();
@@ -86,5 +100,18 @@ public class DependencyInjectionTests
             calls.Add(name);
             return base.GetResponseAsync(messages, options, cancellationToken);
         }
+    }
+
+    private static ServiceProvider Provider(ReplicateEmulator emulator, Action<IServiceCollection> register)
+    {
+        var services = new ServiceCollection();
+        services.AddReplicate(o =>
+        {
+            o.ApiToken = emulator.ApiToken;
+            o.BaseAddress = emulator.BaseAddress;
+            o.PollingInterval = TimeSpan.FromMilliseconds(10);
+        });
+        register(services);
+        return services.BuildServiceProvider(validateScopes: true);
     }
 }
