@@ -33,4 +33,13 @@ public static class ReplicateAIExtensions
     [Experimental("MEAI001")]
     public static ISpeechToTextClient AsSpeechToTextClient(this ReplicateClient client, string modelId = ReplicateSpeechToTextClient.DefaultModelId, ReplicateSpeechToTextInputMapper? inputMapper = null) =>
         new ReplicateSpeechToTextClient(client, modelId, inputMapper);
+
+    /// <summary>Returns an <see cref="ITextToSpeechClient"/> that runs <paramref name="modelId"/>.</summary>
+    /// <param name="client">The Replicate client; it stays the caller's to dispose.</param>
+    /// <param name="modelId">The speech model; by default <see cref="ReplicateTextToSpeechClient.DefaultModelId"/> (<c>minimax/speech-02-turbo</c>).</param>
+    /// <param name="inputMapper">How text and options become the model's input; <see langword="null"/> for MiniMax's inputs.</param>
+    /// <returns>The text-to-speech client.</returns>
+    [Experimental("MEAI001")]
+    public static ITextToSpeechClient AsTextToSpeechClient(this ReplicateClient client, string modelId = ReplicateTextToSpeechClient.DefaultModelId, ReplicateTextToSpeechInputMapper? inputMapper = null) =>
+        new ReplicateTextToSpeechClient(client, modelId, inputMapper);
 }

@@ -51,6 +51,25 @@ public static class ReplicateAIServiceCollectionExtensions
         return services;
     }
 
+    /// <summary>
+    /// Registers an <see cref="ITextToSpeechClient"/> that runs <paramref name="modelId"/> with the <see cref="ReplicateClient"/>
+    /// registered by <c>services.AddReplicate(...)</c>.
+    /// </summary>
+    /// <param name="services">The services.</param>
+    /// <param name="modelId">The speech model; by default <see cref="ReplicateTextToSpeechClient.DefaultModelId"/> (<c>minimax/speech-02-turbo</c>).</param>
+    /// <param name="inputMapper">How text and options become the model's input; <see langword="null"/> for MiniMax's inputs.</param>
+    /// <param name="lifetime">The lifetime of the service.</param>
+    /// <returns>The services.</returns>
+    [Experimental("MEAI001")]
+    public static IServiceCollection AddReplicateTextToSpeechClient(this IServiceCollection services, string modelId = ReplicateTextToSpeechClient.DefaultModelId, ReplicateTextToSpeechInputMapper? inputMapper = null, ServiceLifetime lifetime = ServiceLifetime.Singleton)
+    {
+        ArgumentNullException.ThrowIfNull(services);
+        ArgumentNullException.ThrowIfNull(modelId);
+        _ = ModelIdentifier.Parse(modelId);
+        services.Add(new ServiceDescriptor(typeof(ITextToSpeechClient), sp => new ReplicateTextToSpeechClient(ResolveClient(sp), modelId, inputMapper), lifetime));
+        return services;
+    }
+
     private static ReplicateClient ResolveClient(IServiceProvider services) =>
         services.GetService<ReplicateClient>()
         ?? throw new InvalidOperationException("No ReplicateClient is registered. Call services.AddReplicate(...) before resolving a Replicate Microsoft.Extensions.AI service.");

@@ -82,6 +82,20 @@ public class DependencyInjectionTests
     }
 
     [Fact]
+    public async Task AddReplicateTextToSpeechClient_ResolvesAWorkingClient_OnTheChosenModel()
+    {
+        await using var emulator = await ReplicateEmulator.StartAsync();
+        await using var provider = Provider(emulator, services => services.AddReplicateTextToSpeechClient("minimax/speech-02-turbo", lifetime: ServiceLifetime.Scoped));
+        await using var scope = provider.CreateAsyncScope();
+
+        var tts = scope.ServiceProvider.GetRequiredService<ITextToSpeechClient>();
+        var response = await tts.GetAudioAsync("Hello.");
+
+        Assert.Equal("audio/wav", Assert.IsType<DataContent>(Assert.Single(response.Contents)).MediaType);
+        Assert.Equal("minimax/speech-02-turbo", tts.GetService<TextToSpeechClientMetadata>()?.DefaultModelId);
+    }
+
+    [Fact]
     public void WithoutAddReplicate_ResolvingSaysWhatIsMissing()
     {
         var services = new ServiceCollection();
