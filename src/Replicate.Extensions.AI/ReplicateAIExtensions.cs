@@ -42,4 +42,12 @@ public static class ReplicateAIExtensions
     [Experimental("MEAI001")]
     public static ITextToSpeechClient AsTextToSpeechClient(this ReplicateClient client, string modelId = ReplicateTextToSpeechClient.DefaultModelId, ReplicateTextToSpeechInputMapper? inputMapper = null) =>
         new ReplicateTextToSpeechClient(client, modelId, inputMapper);
+
+    /// <summary>Returns an <see cref="IEmbeddingGenerator{TInput, TEmbedding}"/> that runs <paramref name="modelId"/>, one prediction a batch.</summary>
+    /// <param name="client">The Replicate client; it stays the caller's to dispose.</param>
+    /// <param name="modelId">The embedding model; by default <see cref="ReplicateEmbeddingGenerator.DefaultModelId"/> (<c>replicate/all-mpnet-base-v2</c>).</param>
+    /// <param name="inputMapper">How a batch and options become the model's input; <see langword="null"/> for all-mpnet-base-v2's <c>text_batch</c>.</param>
+    /// <returns>The embedding generator.</returns>
+    public static IEmbeddingGenerator<string, Embedding<float>> AsEmbeddingGenerator(this ReplicateClient client, string modelId = ReplicateEmbeddingGenerator.DefaultModelId, ReplicateEmbeddingInputMapper? inputMapper = null) =>
+        new ReplicateEmbeddingGenerator(client, modelId, inputMapper);
 }

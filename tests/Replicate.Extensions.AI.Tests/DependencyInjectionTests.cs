@@ -96,6 +96,19 @@ public class DependencyInjectionTests
     }
 
     [Fact]
+    public async Task AddReplicateEmbeddingGenerator_ResolvesAWorkingGenerator()
+    {
+        await using var emulator = await ReplicateEmulator.StartAsync();
+        await using var provider = Provider(emulator, services => services.AddReplicateEmbeddingGenerator());
+
+        var generator = provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+        var embeddings = await generator.GenerateAsync(["one", "two"]);
+
+        Assert.Equal(2, embeddings.Count);
+        Assert.Single(emulator.Requests, r => r.Method == "POST");
+    }
+
+    [Fact]
     public void WithoutAddReplicate_ResolvingSaysWhatIsMissing()
     {
         var services = new ServiceCollection();
