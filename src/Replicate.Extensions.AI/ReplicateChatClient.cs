@@ -78,53 +78,10 @@ public sealed class ReplicateChatClient : IChatClient
         // ReplicateClient.StreamAsync does not expose the prediction, and its id is the response id and the only way to
         // read the usage afterwards, so this creates the prediction and streams it in two steps (and cancels it itself).
         var prediction = await _client.Predictions.CreateAsync(modelId, input, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var pieces = ReadPiecesAsync(prediction, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        var ended = false; // the prediction is over on the server, so there is nothing to cancel
-        try
+        await foreach (var update in AdapterHelpers.CancelIfAbandonedAsync(
+            _client, prediction.Id, ReadUpdatesAsync(prediction, modelId, cancellationToken), u => u.FinishReason is not null, cancellationToken).ConfigureAwait(false))
         {
-            while (true)
-            {
-                try
-                {
-                    if (!await pieces.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        break;
-                    }
-                }
-                catch (PredictionFailedException)
-                {
-                    ended = true;
-                    throw;
-                }
-
-                yield return Update(prediction, modelId, [new TextContent(pieces.Current.Text)], pieces.Current.Raw);
-            }
-
-            ended = true;
-
-            // Metrics (token counts) are only on the finished prediction, not in the stream.
-            var final = await _client.Predictions.GetAsync(prediction.Id, cancellationToken).ConfigureAwait(false);
-            if (!final.Status.IsTerminal)
-            {
-                final = await _client.Predictions.WaitAsync(final, cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
-
-            if (!final.Status.IsSucceeded)
-            {
-                throw new PredictionFailedException(final);
-            }
-
-            var last = Update(final, modelId, ToUsage(final.Metrics) is { } usage ? [new UsageContent(usage)] : [], final);
-            last.FinishReason = ChatFinishReason.Stop;
-            yield return last;
-        }
-        finally
-        {
-            await pieces.DisposeAsync().ConfigureAwait(false);
-            if (!ended)
-            {
-                await AdapterHelpers.TryCancelAsync(_client, prediction.Id).ConfigureAwait(false);
-            }
+            yield return update;
         }
     }
 
@@ -167,6 +124,21 @@ public sealed class ReplicateChatClient : IChatClient
         CreatedAt = prediction.CreatedAt,
         RawRepresentation = raw,
     };
+
+    /// <summary>One update a piece of text, then the last one, with the usage, once the prediction is over.</summary>
+    private async IAsyncEnumerable<ChatResponseUpdate> ReadUpdatesAsync(Prediction prediction, string modelId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var (text, raw) in ReadPiecesAsync(prediction, cancellationToken).ConfigureAwait(false))
+        {
+            yield return Update(prediction, modelId, [new TextContent(text)], raw);
+        }
+
+        // Metrics (token counts) are only on the finished prediction, not in the stream.
+        var final = await AdapterHelpers.FinishAsync(_client, prediction.Id, cancellationToken).ConfigureAwait(false);
+        var last = Update(final, modelId, ToUsage(final.Metrics) is { } usage ? [new UsageContent(usage)] : [], final);
+        last.FinishReason = ChatFinishReason.Stop;
+        yield return last;
+    }
 
     /// <summary>
     /// The output text piece by piece: from the server-sent events when the model streams (<c>urls.stream</c>), otherwise

@@ -102,37 +102,10 @@ public sealed class ReplicateSpeechToTextClient : ISpeechToTextClient
     {
         var (modelId, input) = Prepare(audioSpeechStream, options);
         var prediction = await _client.Predictions.CreateAsync(modelId, input, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var updates = ReadUpdatesAsync(prediction, modelId, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        var ended = false; // the prediction is over on the server, so there is nothing to cancel
-        try
+        await foreach (var update in AdapterHelpers.CancelIfAbandonedAsync(
+            _client, prediction.Id, ReadUpdatesAsync(prediction, modelId, cancellationToken), u => u.Kind == SpeechToTextResponseUpdateKind.SessionClose, cancellationToken).ConfigureAwait(false))
         {
-            yield return Update(prediction, modelId, SpeechToTextResponseUpdateKind.SessionOpen, [], prediction);
-            while (true)
-            {
-                try
-                {
-                    if (!await updates.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        break;
-                    }
-                }
-                catch (PredictionFailedException)
-                {
-                    ended = true;
-                    throw;
-                }
-
-                ended = updates.Current.Kind == SpeechToTextResponseUpdateKind.SessionClose;
-                yield return updates.Current;
-            }
-        }
-        finally
-        {
-            await updates.DisposeAsync().ConfigureAwait(false);
-            if (!ended)
-            {
-                await AdapterHelpers.TryCancelAsync(_client, prediction.Id).ConfigureAwait(false);
-            }
+            yield return update;
         }
     }
 
@@ -161,9 +134,10 @@ public sealed class ReplicateSpeechToTextClient : ISpeechToTextClient
         return update;
     }
 
-    /// <summary>The updates after <c>SessionOpen</c>: text pieces or segments as they come, then <c>SessionClose</c>.</summary>
+    /// <summary>The updates: <c>SessionOpen</c>, text pieces or segments as they come, then <c>SessionClose</c>.</summary>
     private async IAsyncEnumerable<SpeechToTextResponseUpdate> ReadUpdatesAsync(Prediction prediction, string modelId, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
+        yield return Update(prediction, modelId, SpeechToTextResponseUpdateKind.SessionOpen, [], prediction);
         if (prediction.Urls?.Stream is null)
         {
             // No stream: wait, then hand over the whole transcript, segment by segment.
@@ -220,17 +194,7 @@ public sealed class ReplicateSpeechToTextClient : ISpeechToTextClient
             }
         }
 
-        var final = await _client.Predictions.GetAsync(prediction.Id, cancellationToken).ConfigureAwait(false);
-        if (!final.Status.IsTerminal)
-        {
-            final = await _client.Predictions.WaitAsync(final, cancellationToken: cancellationToken).ConfigureAwait(false);
-        }
-
-        if (!final.Status.IsSucceeded)
-        {
-            throw new PredictionFailedException(final);
-        }
-
+        var final = await AdapterHelpers.FinishAsync(_client, prediction.Id, cancellationToken).ConfigureAwait(false);
         yield return Update(final, modelId, SpeechToTextResponseUpdateKind.SessionClose, [], final);
     }
 

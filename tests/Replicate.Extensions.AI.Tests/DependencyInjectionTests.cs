@@ -129,7 +129,8 @@ public class DependencyInjectionTests
         }
     }
 
-    private static ServiceProvider Provider(ReplicateEmulator emulator, Action<IServiceCollection> register)
+    /// <summary>A provider with <c>AddReplicate</c> pointed at the emulator and whatever <paramref name="register"/> adds.</summary>
+    internal static ServiceProvider Provider(ReplicateEmulator emulator, Action<IServiceCollection> register)
     {
         var services = new ServiceCollection();
         services.AddReplicate(o =>

@@ -45,14 +45,7 @@ internal static class DemoModels
                     },
                 },
                 ["prompt"],
-                new JsonObject
-                {
-                    ["type"] = "array",
-                    ["title"] = "Output",
-                    ["items"] = new JsonObject { ["type"] = "string" },
-                    ["x-cog-array-type"] = "iterator",
-                    ["x-cog-array-display"] = "concatenate",
-                }),
+                StreamedText()),
         });
 
         core.AddModel(Flux, RunFluxAsync, new EmulatorModelOptions
@@ -134,14 +127,7 @@ internal static class DemoModels
                     ["prompt"] = new JsonObject { ["type"] = "string", ["title"] = "Prompt", ["x-order"] = 2 },
                 },
                 ["audio_file"],
-                new JsonObject
-                {
-                    ["type"] = "array",
-                    ["title"] = "Output",
-                    ["items"] = new JsonObject { ["type"] = "string" },
-                    ["x-cog-array-type"] = "iterator",
-                    ["x-cog-array-display"] = "concatenate",
-                }),
+                StreamedText()),
         });
 
         core.AddModel(Speech, RunSpeechAsync, new EmulatorModelOptions
@@ -430,6 +416,16 @@ internal static class DemoModels
             CultureInfo.InvariantCulture,
             $"{percent,4}%|{bar}| {step}/{total} [00:00<00:00, 10.00it/s]");
     }
+
+    /// <summary>The output schema of a model that streams text: an iterator of strings, shown concatenated.</summary>
+    private static JsonObject StreamedText() => new()
+    {
+        ["type"] = "array",
+        ["title"] = "Output",
+        ["items"] = new JsonObject { ["type"] = "string" },
+        ["x-cog-array-type"] = "iterator",
+        ["x-cog-array-display"] = "concatenate",
+    };
 
     private static JsonObject Schema(JsonObject inputProperties, string[] required, JsonObject output)
     {
