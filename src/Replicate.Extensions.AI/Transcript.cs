@@ -47,7 +47,7 @@ internal sealed record Transcript(string Text, IReadOnlyList<ReplicateTranscript
             }
 
             default:
-                throw WrongShape(predictionId, output.ValueKind == JsonValueKind.Null ? "it is null" : $"it is {Article(output.ValueKind)}", output);
+                throw WrongShape(predictionId, output.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined ? "it is null" : $"it is {Article(output.ValueKind)}", output);
         }
     }
 
