@@ -25,6 +25,9 @@ public sealed record BenchmarkSettings
         PaginateItems = 500,
         PaginatePasses = 1,
         RunTimeout = TimeSpan.FromSeconds(30),
+        RemoteBurstTokens = 2_000,
+        RemoteLargeTokens = 4,
+        ColdRuns = 1,
     };
 
     public bool IsQuick { get; init; }
@@ -90,4 +93,13 @@ public sealed record BenchmarkSettings
 
     /// <summary>The most one run may take before it is canceled (every loop is bounded by it, too).</summary>
     public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>Gets the output events of the out-of-process <c>stream_burst</c> (the cold-start stream of issue 15).</summary>
+    public int RemoteBurstTokens { get; init; } = 20_000;
+
+    /// <summary>Gets the 1 MiB output events of the out-of-process <c>stream_large</c>.</summary>
+    public int RemoteLargeTokens { get; init; } = 512;
+
+    /// <summary>Gets the new processes per side each out-of-process scenario is measured cold in.</summary>
+    public int ColdRuns { get; init; } = 7;
 }
