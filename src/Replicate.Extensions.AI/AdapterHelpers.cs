@@ -55,18 +55,22 @@ internal static class AdapterHelpers
         return serviceType.IsInstanceOfType(client) ? client : null;
     }
 
-    /// <summary>Cancels a prediction the caller abandoned; best effort and bounded, since the caller's own cancellation or exception is what must surface.</summary>
-    private static async Task TryCancelAsync(ReplicateClient client, string predictionId)
-    {
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        try
+    /// <summary>
+    /// Cancels a prediction the caller abandoned, in the background: the caller's own cancellation or exception surfaces
+    /// at once, and the cancel request is bounded by the client's own attempt timeout and retry policy (on its
+    /// <see cref="TimeProvider"/>). Best effort: a failure is observed and dropped.
+    /// </summary>
+    private static void CancelInBackground(ReplicateClient client, string predictionId) =>
+        _ = Task.Run(async () =>
         {
-            await client.Predictions.CancelAsync(predictionId, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is ReplicateException or HttpRequestException or OperationCanceledException)
-        {
-        }
-    }
+            try
+            {
+                await client.Predictions.CancelAsync(predictionId, CancellationToken.None).ConfigureAwait(false);
+            }
+            catch (Exception ex) when (ex is ReplicateException or HttpRequestException or OperationCanceledException or TimeoutException or ObjectDisposedException)
+            {
+            }
+        });
 
     /// <summary>
     /// Yields a streamed prediction's updates and, when the caller abandons them before the prediction is over (breaks
@@ -109,7 +113,7 @@ internal static class AdapterHelpers
             await enumerator.DisposeAsync().ConfigureAwait(false);
             if (!ended)
             {
-                await TryCancelAsync(client, predictionId).ConfigureAwait(false);
+                CancelInBackground(client, predictionId);
             }
         }
     }
