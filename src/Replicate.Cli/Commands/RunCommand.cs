@@ -1,0 +1,183 @@
+using System.CommandLine;
+using System.Text.Json;
+
+namespace Replicate.Cli.Commands;
+
+/// <summary><c>replicate run MODEL [key=value ...]</c>: runs a model, waits with a live status, prints or saves the output.</summary>
+internal static class RunCommand
+{
+    public static Command Create(Interrupt interrupt)
+    {
+        var inputs = new ModelInputs();
+        var outputDir = new Option<string?>("--output-dir", "-o")
+        {
+            Description = "Where output files are saved (default: the current folder)",
+            HelpName = "dir",
+        };
+        var noWait = new Option<bool>("--no-wait") { Description = "Create the prediction and print its id without waiting" };
+        var command = new Command("run", "Run a model and print its output; file outputs are saved and their paths printed.").WithExamples("""
+            replicate run black-forest-labs/flux-schnell prompt="a lighthouse at dusk" num_outputs=2 -o images
+            replicate run meta/meta-llama-3-8b-instruct prompt=hi --json | jq -r .id
+            replicate run acme/captioner image=@photo.jpg
+            echo '{"prompt":"hi"}' | replicate run meta/meta-llama-3-8b-instruct --input-json -
+            """);
+        inputs.AddTo(command);
+        command.Add(outputDir);
+        command.Add(noWait);
+        CommandRunner.SetAction(command, interrupt, context => RunAsync(context, inputs, outputDir, noWait));
+        return command;
+    }
+
+    private static async Task<int> RunAsync(CliContext context, ModelInputs inputs, Option<string?> outputDirOption, Option<bool> noWait)
+    {
+        var model = ModelInputs.Parse(context.Get(inputs.Model)!);
+        var client = await context.GetClientAsync().ConfigureAwait(false);
+        var (input, options) = await inputs.ReadAsync(context, client, model).ConfigureAwait(false);
+
+        if (context.Get(noWait))
+        {
+            var created = await client.Predictions.CreateAsync(model, input, options, context.CancellationToken).ConfigureAwait(false);
+            if (context.Json)
+            {
+                Output.WriteJson(context, created);
+            }
+            else
+            {
+                context.Out.WriteLine(created.Id);
+            }
+
+            return ExitCodes.Success;
+        }
+
+        var reporter = new StatusReporter(context);
+        PredictionOutput output;
+        try
+        {
+            output = await reporter.TrackAsync(model.ToString(), () => client.RunAsync(model, input, options, reporter, context.CancellationToken)).ConfigureAwait(false);
+        }
+        catch (OperationCanceledException) when (context.Interrupted)
+        {
+            return await CancelAsync(context, client, reporter.PredictionId).ConfigureAwait(false);
+        }
+        catch (PredictionFailedException failed)
+        {
+            return ReportFailure(context, failed.Prediction);
+        }
+
+        var outputDir = context.Get(outputDirOption);
+        var files = FindFiles(output);
+        IReadOnlyList<string> saved = [];
+        if (files.Count > 0 && (!context.Json || outputDir is not null))
+        {
+            saved = await OutputFiles.SaveAsync(files, outputDir ?? ".", context.CancellationToken).ConfigureAwait(false);
+        }
+
+        if (context.Json)
+        {
+            Output.WriteJson(context, output.Prediction);
+        }
+        else if (saved.Count > 0)
+        {
+            foreach (var path in saved)
+            {
+                context.Out.WriteLine(path);
+            }
+        }
+        else
+        {
+            context.Out.WriteLine(Text(output));
+        }
+
+        await context.Out.FlushAsync(context.CancellationToken).ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>After Ctrl+C: make sure the prediction is canceled on the server (the SDK cancels it too; this confirms and reports).</summary>
+    internal static async Task<int> CancelAsync(CliContext context, ReplicateClient client, string? predictionId)
+    {
+        if (predictionId is null)
+        {
+            await context.Error.WriteLineAsync("Interrupted before the prediction was created.").ConfigureAwait(false);
+            return ExitCodes.Interrupted;
+        }
+
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(15));
+        try
+        {
+            var canceled = await client.Predictions.CancelAsync(predictionId, timeout.Token).ConfigureAwait(false);
+            await context.Error.WriteLineAsync($"Canceled prediction {predictionId} on the server (status: {canceled.Status}).").ConfigureAwait(false);
+        }
+        catch (Exception ex) when (ex is ReplicateException or HttpRequestException or OperationCanceledException or TimeoutException)
+        {
+            await context.Error.WriteLineAsync($"Interrupted, but could not confirm that prediction {predictionId} was canceled: {ex.Message}").ConfigureAwait(false);
+            await context.Error.WriteLineAsync($"hint: run `replicate predictions cancel {predictionId}`.").ConfigureAwait(false);
+        }
+
+        return ExitCodes.Interrupted;
+    }
+
+    internal static int ReportFailure(CliContext context, Prediction prediction)
+    {
+        if (context.Json)
+        {
+            Output.WriteJson(context, prediction);
+        }
+
+        context.Error.WriteLine($"error: prediction {prediction.Id} {prediction.Status}" + (prediction.Error is { } error ? ": " + error : string.Empty));
+        if (ModelInputs.LastLogLines(prediction.Logs, 10) is { } logs)
+        {
+            context.Error.WriteLine("logs (last lines):");
+            context.Error.WriteLine(logs);
+        }
+
+        context.Error.Flush();
+        return ExitCodes.PredictionFailed;
+    }
+
+    /// <summary>Every file in the output (URLs and <c>data:</c> URIs at any depth), in document order.</summary>
+    internal static List<FileOutput> FindFiles(PredictionOutput output)
+    {
+        var files = new List<FileOutput>();
+        Walk(output.Json);
+        return files;
+
+        void Walk(JsonElement element)
+        {
+            switch (element.ValueKind)
+            {
+                case JsonValueKind.String:
+                    if (output.FileAt(element) is { } file)
+                    {
+                        files.Add(file);
+                    }
+
+                    break;
+                case JsonValueKind.Array:
+                    foreach (var item in element.EnumerateArray())
+                    {
+                        Walk(item);
+                    }
+
+                    break;
+                case JsonValueKind.Object:
+                    foreach (var property in element.EnumerateObject())
+                    {
+                        Walk(property.Value);
+                    }
+
+                    break;
+            }
+        }
+    }
+
+    /// <summary>Text as text (token arrays joined), anything else as JSON.</summary>
+    private static string Text(PredictionOutput output) => output.Json.ValueKind switch
+    {
+        JsonValueKind.Null or JsonValueKind.Undefined => string.Empty,
+        JsonValueKind.String => output.Json.GetString()!,
+        JsonValueKind.Array when output.Json.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String) => output.ToString(),
+        _ => JsonSerializer.Serialize(output.Json, JsonIndented),
+    };
+
+    private static readonly JsonSerializerOptions JsonIndented = new() { WriteIndented = true };
+}
