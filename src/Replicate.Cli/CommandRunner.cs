@@ -41,7 +41,7 @@ internal static class CommandRunner
     {
         OperationCanceledException when interrupted => (ExitCodes.Interrupted, "Interrupted.", null),
         CliException cli => (cli.ExitCode, cli.Message, cli.Hint),
-        InputValidationException invalid => (ExitCodes.Usage, invalid.Message, "Run `replicate models schema MODEL` to see the inputs it takes."),
+        InputValidationException invalid => (ExitCodes.Usage, Describe(invalid), "Run `replicate models schema MODEL` to see the inputs it takes."),
         PredictionFailedException failed => (ExitCodes.PredictionFailed, $"Prediction {failed.PredictionId} {failed.Status}: {failed.Error ?? "no error message"}", null),
         ReplicateApiException { StatusCode: HttpStatusCode.UnprocessableEntity } rejected => (ExitCodes.Usage, rejected.Message, HintFor(rejected)),
         ReplicateApiException api => (ExitCodes.ApiError, api.Message, HintFor(api)),
@@ -55,6 +55,11 @@ internal static class CommandRunner
         UnauthorizedAccessException access => (ExitCodes.ApiError, access.Message, null),
         _ => (ExitCodes.ApiError, ex.GetType().Name + ": " + ex.Message, "This looks like a bug in the replicate tool; please report it."),
     };
+
+    /// <summary>The SDK's message without the "(Parameter 'input')" that <see cref="ArgumentException"/> appends.</summary>
+    private static string Describe(InputValidationException invalid) => invalid.Violations.Count == 0
+        ? invalid.Message
+        : $"The input breaks the schema of {invalid.Model}; nothing was sent: " + string.Join("; ", invalid.Violations.Select(v => v.Message)) + ".";
 
     private static string? HintFor(ReplicateApiException api) => api.StatusCode switch
     {
