@@ -21,7 +21,7 @@ internal static class Examples
     }
 
     /// <summary>Makes every <c>--help</c> under <paramref name="root"/> end with the command's examples.</summary>
-    public static void Install(RootCommand root)
+    public static void Install(Command root)
     {
         var help = root.Options.OfType<HelpOption>().Single();
         if (help.Action is CommandLineAction inner)

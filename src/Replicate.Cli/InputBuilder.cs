@@ -24,14 +24,10 @@ internal static class InputBuilder
             }
         }
 
+        CheckSyntax(pairs);
         foreach (var pair in pairs)
         {
             var equals = pair.IndexOf('=', StringComparison.Ordinal);
-            if (equals <= 0)
-            {
-                throw CliException.Usage($"'{pair}' is not key=value.", "Pass inputs as key=value, e.g. prompt=\"a photo of a fox\" num_outputs=2.");
-            }
-
             var name = pair[..equals];
             var raw = pair[(equals + 1)..];
             if (types is not null && types.Names.Count > 0 && !types.Has(name))
@@ -45,6 +41,20 @@ internal static class InputBuilder
         }
 
         return input;
+    }
+
+    /// <summary>Checks that every argument is <c>key=value</c> (an unknown option lands here too, as an input).</summary>
+    public static void CheckSyntax(IReadOnlyList<string> pairs)
+    {
+        foreach (var pair in pairs)
+        {
+            if (pair.IndexOf('=', StringComparison.Ordinal) <= 0)
+            {
+                throw CliException.Usage(
+                    pair.StartsWith('-') ? $"Unknown option '{pair}'." : $"'{pair}' is not key=value.",
+                    pair.StartsWith('-') ? "Run the command with --help to see its options." : "Pass inputs as key=value, e.g. prompt=\"a photo of a fox\" num_outputs=2.");
+            }
+        }
     }
 
     /// <summary>The value for one <c>key=value</c>, as the schema's type of that input wants it.</summary>

@@ -1,4 +1,5 @@
 using System.CommandLine;
+using System.CommandLine.Help;
 using System.CommandLine.Invocation;
 using Replicate.Cli;
 using Replicate.Cli.Commands;
@@ -13,14 +14,18 @@ namespace Replicate.Cli
     /// <summary>The command tree and how a command line becomes an exit code.</summary>
     internal static class CliApp
     {
-        public static RootCommand CreateRootCommand(Interrupt interrupt)
+        public static Command CreateRootCommand(Interrupt interrupt)
         {
-            var root = new RootCommand("""
+            // A plain Command named "replicate", not RootCommand, whose name is the executable's: that is "Replicate.Cli"
+            // under `dotnet Replicate.Cli.dll`, and help must show the command people type.
+            var root = new Command("replicate", """
                 replicate: run machine-learning models on Replicate from your terminal.
                 Set REPLICATE_API_TOKEN (or run `replicate auth login`), or add --emulator to try everything offline.
                 Exit codes: 0 success, 1 prediction failed or canceled, 2 usage error, 3 API or network error, 130 interrupted.
                 """)
             {
+                new HelpOption(),
+                new VersionOption(),
                 GlobalOptions.Json,
                 GlobalOptions.Emulator,
                 RunCommand.Create(interrupt),
@@ -45,7 +50,7 @@ namespace Replicate.Cli
             return root;
         }
 
-        public static async Task<int> RunAsync(RootCommand root, string[] args, Interrupt interrupt)
+        public static async Task<int> RunAsync(Command root, string[] args, Interrupt interrupt)
         {
             var parseResult = root.Parse(args);
             if (args.Length == 0)
@@ -82,7 +87,7 @@ namespace Replicate.Cli
             var names = new Stack<string>();
             for (Symbol? symbol = command; symbol is not null; symbol = symbol.Parents.FirstOrDefault())
             {
-                names.Push(symbol is RootCommand ? "replicate" : symbol.Name);
+                names.Push(symbol.Name);
             }
 
             return names;

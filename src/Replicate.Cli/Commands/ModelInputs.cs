@@ -72,9 +72,11 @@ internal sealed class ModelInputs
     /// <summary>Reads the input and the options that have the SDK check it against the schema before anything is sent.</summary>
     public async Task<(Dictionary<string, object?> Input, PredictionOptions Options)> ReadAsync(CliContext context, ReplicateClient client, ModelIdentifier model)
     {
+        var pairs = context.Get(Pairs) ?? [];
+        InputBuilder.CheckSyntax(pairs); // before any request: a typo costs nothing
         var version = await FindVersionAsync(client, model, context.CancellationToken).ConfigureAwait(false);
         var types = InputTypes.From(version?.OpenApiSchema);
-        var input = InputBuilder.Build(context, context.Get(Pairs) ?? [], context.Get(InputJson), types);
+        var input = InputBuilder.Build(context, pairs, context.Get(InputJson), types);
         var options = new PredictionOptions
         {
             // Create, then poll: an interrupt always knows the prediction's id, so it can cancel it.
