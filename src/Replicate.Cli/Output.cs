@@ -31,6 +31,19 @@ internal static class Output
 
     public static string ToJson<T>(T value, bool indented) => JsonSerializer.Serialize(value, indented ? Indented : Compact);
 
+    /// <summary>A list: a JSON array with <c>--json</c>, else a table (tab-separated lines when piped).</summary>
+    public static void WriteList<T>(CliContext context, IReadOnlyList<T> items, string[] headers, Func<T, string?[]> row)
+    {
+        if (context.Json)
+        {
+            WriteJson(context, items);
+        }
+        else
+        {
+            WriteTable(context, headers, items.Select(row));
+        }
+    }
+
     public static void WriteTable(CliContext context, string[] headers, IEnumerable<string?[]> rows)
     {
         if (context.IsOutputTerminal)

@@ -16,14 +16,7 @@ internal static class AccountCommands
         {
             var client = await context.GetClientAsync().ConfigureAwait(false);
             var hardware = await client.Hardware.ListAsync(context.CancellationToken).ConfigureAwait(false);
-            if (context.Json)
-            {
-                Output.WriteJson(context, hardware);
-            }
-            else
-            {
-                Output.WriteTable(context, ["sku", "name"], hardware.Select(h => new[] { h.Sku, h.Name }));
-            }
+            Output.WriteList(context, hardware, ["sku", "name"], h => new[] { h.Sku, h.Name });
 
             return ExitCodes.Success;
         });

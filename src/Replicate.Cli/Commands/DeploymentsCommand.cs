@@ -8,7 +8,7 @@ internal static class DeploymentsCommand
 {
     public static Command Create(Interrupt interrupt)
     {
-        var command = new Command("deployments", "List, show, create and update deployments. Run one with `replicate run deployment:owner/name ...`.").WithExamples("""
+        var command = new Command("deployments", "List, show, create and update deployments (run one with: replicate run deployment:owner/name)").WithExamples("""
             replicate deployments create my-app --model acme/my-model --version 5c7d... --hardware gpu-t4 --min-instances 0 --max-instances 2
             replicate deployments update acme/my-app --max-instances 5
             replicate deployments list
@@ -19,14 +19,7 @@ internal static class DeploymentsCommand
         {
             var client = await context.GetClientAsync().ConfigureAwait(false);
             var items = await Lists.TakeAsync(client.Deployments.EnumerateAsync(context.CancellationToken), int.MaxValue, context.CancellationToken).ConfigureAwait(false);
-            if (context.Json)
-            {
-                Output.WriteJson(context, items);
-            }
-            else
-            {
-                Output.WriteTable(context, ["deployment", "release", "model", "hardware", "instances"], items.Select(Row));
-            }
+            Output.WriteList(context, items, ["deployment", "release", "model", "hardware", "instances"], Row);
 
             return ExitCodes.Success;
         });

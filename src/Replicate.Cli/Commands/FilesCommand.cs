@@ -8,7 +8,7 @@ internal static class FilesCommand
 {
     public static Command Create(Interrupt interrupt)
     {
-        var command = new Command("files", "Upload, list, show, delete and download files of the Files API. Uploads are streamed from disk.").WithExamples("""
+        var command = new Command("files", "Upload, list, show, delete and download files (Files API)").WithExamples("""
             replicate files upload dataset.zip
             replicate files list
             replicate files download "https://api.replicate.com/v1/files/abc/download?owner=me&expiry=...&signature=..." -o dataset.zip
@@ -35,17 +35,10 @@ internal static class FilesCommand
         {
             var client = await context.GetClientAsync().ConfigureAwait(false);
             var items = await Lists.TakeAsync(client.Files.EnumerateAsync(context.CancellationToken), context.Get(limit), context.CancellationToken).ConfigureAwait(false);
-            if (context.Json)
-            {
-                Output.WriteJson(context, items);
-            }
-            else
-            {
-                Output.WriteTable(context, ["id", "name", "type", "size", "created"], items.Select(f => new[]
+            Output.WriteList(context, items, ["id", "name", "type", "size", "created"], f => new[]
                 {
                     f.Id, f.Name, f.ContentType, f.Size.ToString(CultureInfo.InvariantCulture), Output.Time(f.CreatedAt),
-                }));
-            }
+                });
 
             return ExitCodes.Success;
         });

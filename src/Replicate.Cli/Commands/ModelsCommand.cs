@@ -8,7 +8,7 @@ internal static class ModelsCommand
 {
     public static Command Create(Interrupt interrupt)
     {
-        var command = new Command("models", "Show, list and search models, their input schemas and versions.").WithExamples("""
+        var command = new Command("models", "Show, list and search models, their input schemas and versions").WithExamples("""
             replicate models get black-forest-labs/flux-schnell
             replicate models search "upscale faces"
             replicate models schema black-forest-labs/flux-schnell
@@ -80,14 +80,7 @@ internal static class ModelsCommand
         {
             var client = await context.GetClientAsync().ConfigureAwait(false);
             var items = await Lists.TakeAsync(client.Models.Versions.EnumerateAsync(ModelInputs.Parse(context.Get(versionsModel)!), context.CancellationToken), context.Get(versionsLimit), context.CancellationToken).ConfigureAwait(false);
-            if (context.Json)
-            {
-                Output.WriteJson(context, items);
-            }
-            else
-            {
-                Output.WriteTable(context, ["id", "created", "cog"], items.Select(v => new[] { v.Id, Output.Time(v.CreatedAt), v.CogVersion }));
-            }
+            Output.WriteList(context, items, ["id", "created", "cog"], v => new[] { v.Id, Output.Time(v.CreatedAt), v.CogVersion });
 
             return ExitCodes.Success;
         });
@@ -143,24 +136,17 @@ internal static class ModelsCommand
             return ExitCodes.Success;
         });
 
-        return new Command("schema", "Pull model schemas for typed models") { pull };
+        return new Command("schema", "Write a model's schema file for typed models (schema pull)") { pull };
     }
 
     private static Argument<string> ModelArgument() => new("MODEL") { Description = "owner/name (or owner/name:version)" };
 
     private static void WriteModels(CliContext context, List<Model> models)
     {
-        if (context.Json)
-        {
-            Output.WriteJson(context, models);
-        }
-        else
-        {
-            Output.WriteTable(context, ["model", "runs", "description"], models.Select(m => new[]
+        Output.WriteList(context, models, ["model", "runs", "description"], m => new[]
             {
                 m.ToString(), m.RunCount.ToString(System.Globalization.CultureInfo.InvariantCulture), m.Description,
-            }));
-        }
+            });
     }
 
     private static void WriteSchema(CliContext context, ModelVersion version)

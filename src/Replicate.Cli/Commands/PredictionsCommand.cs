@@ -7,7 +7,7 @@ internal static class PredictionsCommand
 {
     public static Command Create(Interrupt interrupt)
     {
-        var command = new Command("predictions", "List, show, cancel and wait for predictions.").WithExamples("""
+        var command = new Command("predictions", "List, show, cancel and wait for predictions").WithExamples("""
             replicate predictions list -n 5
             replicate predictions get ufawqhfynnddngldkgtslldrkq
             replicate predictions wait ufawqhfynnddngldkgtslldrkq --json
@@ -19,14 +19,7 @@ internal static class PredictionsCommand
         {
             var client = await context.GetClientAsync().ConfigureAwait(false);
             var items = await Lists.TakeAsync(client.Predictions.EnumerateAsync(cancellationToken: context.CancellationToken), context.Get(limit), context.CancellationToken).ConfigureAwait(false);
-            if (context.Json)
-            {
-                Output.WriteJson(context, items);
-            }
-            else
-            {
-                Output.WriteTable(context, ["id", "model", "status", "created"], items.Select(p => new[] { p.Id, p.Model, p.Status.Value, Output.Time(p.CreatedAt) }));
-            }
+            Output.WriteList(context, items, ["id", "model", "status", "created"], p => new[] { p.Id, p.Model, p.Status.Value, Output.Time(p.CreatedAt) });
 
             return ExitCodes.Success;
         });

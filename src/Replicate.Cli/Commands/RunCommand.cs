@@ -15,7 +15,7 @@ internal static class RunCommand
             HelpName = "dir",
         };
         var noWait = new Option<bool>("--no-wait") { Description = "Create the prediction and print its id without waiting" };
-        var command = new Command("run", "Run a model and print its output; file outputs are saved and their paths printed.").WithExamples("""
+        var command = new Command("run", "Run a model and print its output (file outputs are saved, their paths printed)").WithExamples("""
             replicate run black-forest-labs/flux-schnell prompt="a lighthouse at dusk" num_outputs=2 -o images
             replicate run meta/meta-llama-3-8b-instruct prompt=hi --json | jq -r .id
             replicate run acme/captioner image=@photo.jpg

@@ -9,9 +9,10 @@ internal static class StreamCommand
     public static Command Create(Interrupt interrupt)
     {
         var inputs = new ModelInputs();
-        var command = new Command("stream", "Run a model and print its output as it is generated: tokens to stdout, logs to stderr. With --json, every event is one JSON line: {\"event\":\"output\",\"data\":\"...\"}.").WithExamples("""
+        var command = new Command("stream", "Run a model and print its output as it is generated: tokens to stdout, logs to stderr").WithExamples("""
             replicate stream meta/meta-llama-3-8b-instruct prompt="Write a haiku about the sea"
             replicate stream meta/meta-llama-3-8b-instruct prompt=hi max_tokens=64 2>/dev/null > answer.txt
+            replicate stream meta/meta-llama-3-8b-instruct prompt=hi --json    (one JSON line per event: {"event":"output","data":"..."})
             """);
         inputs.AddTo(command);
         CommandRunner.SetAction(command, interrupt, context => StreamAsync(context, inputs));

@@ -7,7 +7,7 @@ internal static class TrainingsCommand
 {
     public static Command Create(Interrupt interrupt)
     {
-        var command = new Command("trainings", "Create, list, show and cancel trainings (fine-tunes).").WithExamples("""
+        var command = new Command("trainings", "Create, list, show and cancel trainings (fine-tunes)").WithExamples("""
             replicate trainings create stability-ai/sdxl:da77bc59ee60423279fd632efb4795ab731d9e3ca9705ef3341091fb989b7eaf --destination my-org/my-sdxl input_images=@images.zip steps=1000
             replicate trainings list
             replicate trainings get zz4ibbonubfz7carwiefibzgga
@@ -50,14 +50,7 @@ internal static class TrainingsCommand
         {
             var client = await context.GetClientAsync().ConfigureAwait(false);
             var items = await Lists.TakeAsync(client.Trainings.EnumerateAsync(context.CancellationToken), context.Get(limit), context.CancellationToken).ConfigureAwait(false);
-            if (context.Json)
-            {
-                Output.WriteJson(context, items);
-            }
-            else
-            {
-                Output.WriteTable(context, ["id", "model", "status", "created"], items.Select(t => new[] { t.Id, t.Model, t.Status.Value, Output.Time(t.CreatedAt) }));
-            }
+            Output.WriteList(context, items, ["id", "model", "status", "created"], t => new[] { t.Id, t.Model, t.Status.Value, Output.Time(t.CreatedAt) });
 
             return ExitCodes.Success;
         });
