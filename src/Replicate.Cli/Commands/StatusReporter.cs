@@ -35,21 +35,33 @@ internal sealed class StatusReporter : IProgress<Prediction>
             return await work().ConfigureAwait(false);
         }
 
-        return await _context.ErrorConsole.Status()
-            .Spinner(Spinner.Known.Dots)
-            .StartAsync("Creating prediction of " + Markup.Escape(model) + "...", async status =>
+        try
+        {
+            return await _context.ErrorConsole.Status()
+                .Spinner(Spinner.Known.Dots)
+                .StartAsync("Creating prediction of " + Markup.Escape(model) + "...", async status =>
+                {
+                    _status = status;
+                    using var timer = new Timer(_ => Refresh(), null, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250));
+                    try
+                    {
+                        return await work().ConfigureAwait(false);
+                    }
+                    finally
+                    {
+                        _status = null;
+                    }
+                }).ConfigureAwait(false);
+        }
+        finally
+        {
+            // The spinner clears itself; leave one line saying how it ended.
+            if (_latest is { } last && last.Status.IsTerminal)
             {
-                _status = status;
-                using var timer = new Timer(_ => Refresh(), null, TimeSpan.FromMilliseconds(250), TimeSpan.FromMilliseconds(250));
-                try
-                {
-                    return await work().ConfigureAwait(false);
-                }
-                finally
-                {
-                    _status = null;
-                }
-            }).ConfigureAwait(false);
+                var seconds = _elapsed.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
+                _context.ErrorConsole.MarkupLine($"[dim]prediction {Markup.Escape(last.Id)} {Markup.Escape(last.Status.Value)} in {seconds}s[/]");
+            }
+        }
     }
 
     public void Report(Prediction value)
@@ -81,7 +93,7 @@ internal sealed class StatusReporter : IProgress<Prediction>
         }
 
         var phase = prediction.Status == PredictionStatus.Starting ? "queued" : prediction.Status == PredictionStatus.Processing ? "running" : prediction.Status.Value;
-        var progress = prediction.Progress is { } p ? " " + p.Percentage.ToString("P0", CultureInfo.InvariantCulture) : string.Empty;
+        var progress = prediction.Progress is { } p ? " " + (p.Percentage * 100).ToString("0", CultureInfo.InvariantCulture) + "%" : string.Empty;
         var seconds = _elapsed.Elapsed.TotalSeconds.ToString("0.0", CultureInfo.InvariantCulture);
         status.Status($"{Markup.Escape(prediction.Id)} [bold]{Markup.Escape(phase)}[/]{Markup.Escape(progress)} [dim]{seconds}s[/]");
     }
