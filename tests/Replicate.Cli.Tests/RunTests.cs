@@ -194,6 +194,20 @@ public class RunTests
     }
 
     [Fact]
+    public async Task ACommunityModelByName_RunsAtItsLatestVersion()
+    {
+        await using var cli = await CliHarness.StartAsync();
+
+        var result = await cli.RunAsync("run", "replicate/hello-world", "text=world");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        Assert.Equal("hello world\n", result.Stdout);
+        var create = Assert.Single(cli.Emulator.Requests, r => r.Method == "POST");
+        Assert.Equal("/v1/predictions", create.Path);
+        Assert.Contains(HelloWorldVersion(cli), create.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task CtrlC_CancelsThePredictionOnTheServer_AndExits130()
     {
         await using var cli = await CliHarness.StartAsync();

@@ -46,44 +46,61 @@ internal sealed class ModelInputs
     /// <c>owner/name</c>, or the deployment's current release. Null for a bare version id (the API cannot look up a
     /// version without its model) or a model without versions.
     /// </summary>
-    public static async Task<ModelVersion?> FindVersionAsync(ReplicateClient client, ModelIdentifier model, CancellationToken cancellationToken)
+    public static async Task<ModelVersion?> FindVersionAsync(ReplicateClient client, ModelIdentifier model, CancellationToken cancellationToken) =>
+        (await FindAsync(client, model, cancellationToken).ConfigureAwait(false)).Version;
+
+    /// <summary>
+    /// The version (as <see cref="FindVersionAsync"/>) and what to run: <c>owner/name</c> stays as it is for official
+    /// models, which the API runs by name; any other model is run at its latest version, pinned here, because the API
+    /// runs only official models by name.
+    /// </summary>
+    private static async Task<(ModelVersion? Version, ModelIdentifier Run)> FindAsync(ReplicateClient client, ModelIdentifier model, CancellationToken cancellationToken)
     {
         if (model.IsDeployment)
         {
             var deployment = await client.Deployments.GetAsync(model.Owner!, model.Name!, cancellationToken).ConfigureAwait(false);
             if (deployment.CurrentRelease is { Model: { } released, Version: { } versionId } && ModelIdentifier.TryParse(released, out var releasedModel) && releasedModel.HasModel)
             {
-                return await client.Models.Versions.GetAsync(ModelIdentifier.Create(releasedModel.Owner!, releasedModel.Name!), versionId, cancellationToken).ConfigureAwait(false);
+                return (await client.Models.Versions.GetAsync(ModelIdentifier.Create(releasedModel.Owner!, releasedModel.Name!), versionId, cancellationToken).ConfigureAwait(false), model);
             }
 
-            return null;
+            return (null, model);
         }
 
         if (!model.HasModel)
         {
-            return null;
+            return (null, model);
         }
 
-        return model.Version is not null
-            ? await client.Models.Versions.GetAsync(model, cancellationToken).ConfigureAwait(false)
-            : (await client.Models.GetAsync(model, cancellationToken).ConfigureAwait(false)).LatestVersion;
+        if (model.Version is not null)
+        {
+            return (await client.Models.Versions.GetAsync(model, cancellationToken).ConfigureAwait(false), model);
+        }
+
+        var found = await client.Models.GetAsync(model, cancellationToken).ConfigureAwait(false);
+        return found is { IsOfficial: false, LatestVersion: { } latest }
+            ? (latest, ModelIdentifier.Create(model.Owner!, model.Name!, latest.Id))
+            : (found.LatestVersion, model);
     }
 
-    /// <summary>Reads the input and the options that have the SDK check it against the schema before anything is sent.</summary>
-    public async Task<(Dictionary<string, object?> Input, PredictionOptions Options)> ReadAsync(CliContext context, ReplicateClient client, ModelIdentifier model)
+    /// <summary>
+    /// Reads the input, the options that have the SDK check it against the schema before anything is sent, and the
+    /// model identifier to run (a community model's latest version pinned).
+    /// </summary>
+    public async Task<(ModelIdentifier Model, Dictionary<string, object?> Input, PredictionOptions Options)> ReadAsync(CliContext context, ReplicateClient client, ModelIdentifier model)
     {
         var pairs = context.Get(Pairs) ?? [];
         InputBuilder.CheckSyntax(pairs); // before any request: a typo costs nothing
-        var version = await FindVersionAsync(client, model, context.CancellationToken).ConfigureAwait(false);
+        var (version, run) = await FindAsync(client, model, context.CancellationToken).ConfigureAwait(false);
         var types = InputTypes.From(version?.OpenApiSchema);
         var input = InputBuilder.Build(context, pairs, context.Get(InputJson), types);
         var options = new PredictionOptions
         {
             // Create, then poll: an interrupt always knows the prediction's id, so it can cancel it.
             Wait = TimeSpan.Zero,
-            ValidateInput = types is not null && model.HasModel && !model.IsDeployment,
+            ValidateInput = types is not null && run.HasModel && !run.IsDeployment,
         };
-        return (input, options);
+        return (run, input, options);
     }
 
     /// <summary>The tail of a prediction's logs, for a failure report.</summary>

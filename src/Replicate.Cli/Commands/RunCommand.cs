@@ -32,7 +32,7 @@ internal static class RunCommand
     {
         var model = ModelInputs.Parse(context.Get(inputs.Model)!);
         var client = await context.GetClientAsync().ConfigureAwait(false);
-        var (input, options) = await inputs.ReadAsync(context, client, model).ConfigureAwait(false);
+        (model, var input, var options) = await inputs.ReadAsync(context, client, model).ConfigureAwait(false);
 
         if (context.Get(noWait))
         {

@@ -23,7 +23,7 @@ internal static class StreamCommand
     {
         var model = ModelInputs.Parse(context.Get(inputs.Model)!);
         var client = await context.GetClientAsync().ConfigureAwait(false);
-        var (input, options) = await inputs.ReadAsync(context, client, model).ConfigureAwait(false);
+        (model, var input, var options) = await inputs.ReadAsync(context, client, model).ConfigureAwait(false);
 
         // Created without the interrupt token: a create is quick (no sync wait), and once it answers we hold the id and
         // can cancel the prediction; a create abandoned mid-flight could leave it running unseen.
