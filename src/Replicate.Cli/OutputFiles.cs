@@ -54,7 +54,17 @@ internal static class OutputFiles
             decoded = path;
         }
 
-        var last = decoded.Split('/', '\\').LastOrDefault(s => s.Length > 0) ?? string.Empty;
+        return SafeFileName(decoded, fallback);
+    }
+
+    /// <summary>
+    /// <paramref name="name"/> as one file name: separators, control characters and characters file systems refuse
+    /// removed, leading and trailing dots and spaces trimmed, at most 120 characters (the extension kept);
+    /// <paramref name="fallback"/> when nothing is left.
+    /// </summary>
+    internal static string SafeFileName(string name, string fallback)
+    {
+        var last = name.Split('/', '\\').LastOrDefault(s => s.Length > 0) ?? string.Empty;
         var invalid = Path.GetInvalidFileNameChars();
         var clean = new StringBuilder(last.Length);
         foreach (var c in last)
@@ -65,20 +75,20 @@ internal static class OutputFiles
             }
         }
 
-        var name = clean.ToString().Trim().Trim('.').Trim();
-        if (name.Length == 0)
+        var safe = clean.ToString().Trim().Trim('.').Trim();
+        if (safe.Length == 0)
         {
             return fallback;
         }
 
-        if (name.Length > MaxNameLength)
+        if (safe.Length > MaxNameLength)
         {
-            var extension = Path.GetExtension(name);
+            var extension = Path.GetExtension(safe);
             extension = extension.Length <= 16 ? extension : string.Empty;
-            name = name[..(MaxNameLength - extension.Length)] + extension;
+            safe = safe[..(MaxNameLength - extension.Length)] + extension;
         }
 
-        return name;
+        return safe;
     }
 
     private static string Unique(string root, string name, HashSet<string> taken)

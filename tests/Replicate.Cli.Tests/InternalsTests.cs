@@ -25,6 +25,16 @@ public class InternalsTests
         Assert.EndsWith(".webp", name, StringComparison.Ordinal);
     }
 
+    [Theory]
+    [InlineData("../../etc/passwd", "passwd")]
+    [InlineData("..", "fallback")]
+    [InlineData(" . ", "fallback")]
+    [InlineData("dir\\file.bin", "file.bin")]
+    public void FileNames_FromAnySource_AreOneSafeSegment(string name, string expected)
+    {
+        Assert.Equal(expected, OutputFiles.SafeFileName(name, "fallback"));
+    }
+
     [Fact]
     public void AtAt_SendsTextStartingWithAt()
     {

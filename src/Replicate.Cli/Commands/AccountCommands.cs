@@ -60,7 +60,15 @@ internal static class AccountCommands
         CommandRunner.SetAction(logout, interrupt, context =>
         {
             var removed = TokenStore.Delete();
-            context.Out.WriteLine(removed ? "Logged out: the saved token was removed." : "Not logged in: no token was saved.");
+            if (context.Json)
+            {
+                Output.WriteJson(context, new { logged_out = removed });
+            }
+            else
+            {
+                context.Out.WriteLine(removed ? "Logged out: the saved token was removed." : "Not logged in: no token was saved.");
+            }
+
             if (!string.IsNullOrWhiteSpace(Environment.GetEnvironmentVariable("REPLICATE_API_TOKEN")))
             {
                 context.Error.WriteLine("note: REPLICATE_API_TOKEN is still set in this environment.");

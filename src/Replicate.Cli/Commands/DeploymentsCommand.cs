@@ -14,11 +14,12 @@ internal static class DeploymentsCommand
             replicate deployments list
             """);
 
-        var list = new Command("list", "List your deployments");
+        var limit = Lists.LimitOption();
+        var list = new Command("list", "List your deployments") { limit };
         CommandRunner.SetAction(list, interrupt, async context =>
         {
             var client = await context.GetClientAsync().ConfigureAwait(false);
-            var items = await Lists.TakeAsync(client.Deployments.EnumerateAsync(context.CancellationToken), int.MaxValue, context.CancellationToken).ConfigureAwait(false);
+            var items = await Lists.TakeAsync(client.Deployments.EnumerateAsync(context.CancellationToken), context.Get(limit), context.CancellationToken).ConfigureAwait(false);
             Output.WriteList(context, items, ["deployment", "release", "model", "hardware", "instances"], Row);
 
             return ExitCodes.Success;

@@ -81,7 +81,7 @@ internal static class FilesCommand
                 throw CliException.Usage($"'{context.Get(url)}' is not a signed download URL.", "It looks like https://api.replicate.com/v1/files/{id}/download?owner=...&expiry=...&signature=...");
             }
 
-            var target = context.Get(output) ?? OutputFiles.SafeName(new Uri("https://files.invalid/" + Uri.EscapeDataString(link.FileId)), 0);
+            var target = context.Get(output) ?? OutputFiles.SafeFileName(link.FileId, "download");
             var client = await context.GetClientAsync().ConfigureAwait(false);
             await client.Files.SaveAsync(link, target, context.CancellationToken).ConfigureAwait(false);
             if (context.Json)
