@@ -34,6 +34,7 @@ internal static class StreamCommand
         }
 
         var canceled = false;
+        var endsWithNewLine = false;
         try
         {
             if (prediction.Urls?.Stream is null)
@@ -54,6 +55,7 @@ internal static class StreamCommand
                 if (e.Type == StreamEventType.Output)
                 {
                     await WriteAsync(context, "output", e.Data).ConfigureAwait(false);
+                    endsWithNewLine = e.Data.Length > 0 ? e.Data.EndsWith('\n') : endsWithNewLine;
                 }
                 else if (e.Type == StreamEventType.Logs)
                 {
@@ -92,9 +94,9 @@ internal static class StreamCommand
             return RunCommand.ReportFailure(context, failed.Prediction);
         }
 
-        if (!context.Json)
+        if (!context.Json && !endsWithNewLine)
         {
-            await context.Out.WriteLineAsync().ConfigureAwait(false);
+            await context.Out.WriteLineAsync().ConfigureAwait(false); // the shell prompt on a line of its own
         }
 
         await context.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
