@@ -40,6 +40,42 @@ public class ErrorTests
     }
 
     [Fact]
+    public async Task CtrlCBeforeTheCreateAnswered_LetsItFinish_ThenCancelsWhatItMade()
+    {
+        await using var cli = await CliHarness.StartAsync();
+        cli.Emulator.AddModel("acme/slow", async (_, context) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), context.CancellationToken);
+            return "late";
+        });
+
+        // The first create is throttled for 2 s: the SDK waits and sends it again, and the Ctrl+C lands in that wait.
+        cli.Emulator.Faults.Add(new EmulatorFault
+        {
+            Method = "POST",
+            PathPrefix = "/v1/models/acme/slow/predictions",
+            StatusCode = 429,
+            Headers = new Dictionary<string, string> { ["Retry-After"] = "2" },
+        });
+        await using var run = cli.Start(["run", "acme/slow"]);
+        var deadline = Stopwatch.StartNew();
+        while (!cli.Emulator.Requests.Any(r => r.Method == "POST") && deadline.Elapsed < TimeSpan.FromSeconds(30))
+        {
+            await Task.Delay(20);
+        }
+
+        run.Interrupt();
+        var result = await run.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(130, result.ExitCode);
+        Assert.Equal(2, cli.Emulator.Requests.Count(r => r.Method == "POST" && r.Path == "/v1/models/acme/slow/predictions"));
+        using var client = RunTests.Client(cli);
+        var prediction = Assert.Single((await client.Predictions.ListAsync()).Results);
+        Assert.Equal(PredictionStatus.Canceled, prediction.Status);
+        Assert.Contains($"Canceled prediction {prediction.Id}", result.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task ASecondCtrlC_ExitsAtOnce_WhileTheCancelIsStillWaiting()
     {
         await using var cli = await CliHarness.StartAsync();

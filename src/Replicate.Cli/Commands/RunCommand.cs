@@ -36,7 +36,14 @@ internal static class RunCommand
 
         if (context.Get(noWait))
         {
-            var created = await client.Predictions.CreateAsync(model, input, options, context.CancellationToken).ConfigureAwait(false);
+            // Not abandoned mid-flight (a create the server already acted on would leave a prediction no one knows of):
+            // it is quick, and a Ctrl+C during it cancels the prediction it made.
+            var created = await client.Predictions.CreateAsync(model, input, options, CancellationToken.None).ConfigureAwait(false);
+            if (context.Interrupted)
+            {
+                return await CancelAsync(context, client, created.Id).ConfigureAwait(false);
+            }
+
             if (context.Json)
             {
                 Output.WriteJson(context, created);
@@ -49,11 +56,28 @@ internal static class RunCommand
             return ExitCodes.Success;
         }
 
-        var reporter = new StatusReporter(context);
+        // The run is canceled only once the prediction's id is known (the SDK reports it right after the create): a Ctrl+C
+        // during the upload of file inputs or the create itself lets the create finish, and then cancels what it made,
+        // so nothing is left running on the server unseen. (A second Ctrl+C still exits at once.)
+        using var runCancel = new CancellationTokenSource();
+        var reporter = new StatusReporter(context, onReport: () =>
+        {
+            if (context.Interrupted)
+            {
+                runCancel.Cancel();
+            }
+        });
+        using var interrupted = context.CancellationToken.Register(() =>
+        {
+            if (reporter.PredictionId is not null)
+            {
+                runCancel.Cancel();
+            }
+        });
         PredictionOutput output;
         try
         {
-            output = await reporter.TrackAsync(model.ToString(), () => client.RunAsync(model, input, options, reporter, context.CancellationToken)).ConfigureAwait(false);
+            output = await reporter.TrackAsync(model.ToString(), () => client.RunAsync(model, input, options, reporter, runCancel.Token)).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (context.Interrupted)
         {

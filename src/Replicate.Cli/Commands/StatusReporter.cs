@@ -12,14 +12,16 @@ namespace Replicate.Cli.Commands;
 internal sealed class StatusReporter : IProgress<Prediction>
 {
     private readonly CliContext _context;
+    private readonly Action? _onReport;
     private readonly Stopwatch _elapsed = Stopwatch.StartNew();
     private StatusContext? _status;
     private volatile Prediction? _latest;
     private string? _lastStatus;
 
-    public StatusReporter(CliContext context)
+    public StatusReporter(CliContext context, Action? onReport = null)
     {
         _context = context;
+        _onReport = onReport;
     }
 
     /// <summary>The prediction's id once it was created, else null.</summary>
@@ -67,6 +69,7 @@ internal sealed class StatusReporter : IProgress<Prediction>
     public void Report(Prediction value)
     {
         _latest = value;
+        _onReport?.Invoke();
         var status = value.Status.Value;
         if (status == _lastStatus)
         {
