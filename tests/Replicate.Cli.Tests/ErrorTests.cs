@@ -76,6 +76,29 @@ public class ErrorTests
     }
 
     [Fact]
+    public async Task CtrlCDuringPredictionsWait_StopsWaiting_AndLeavesThePredictionRunning()
+    {
+        await using var cli = await CliHarness.StartAsync();
+        cli.Emulator.AddModel("acme/slow", async (_, context) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), context.CancellationToken);
+            return "late";
+        });
+        using var client = RunTests.Client(cli);
+        var prediction = await client.Predictions.CreateAsync("acme/slow", new { });
+
+        await using var run = cli.Start(["predictions", "wait", prediction.Id]);
+        await run.WaitForStderrAsync("processing", TimeSpan.FromSeconds(30));
+        run.Interrupt();
+        var result = await run.WaitForExitAsync(TimeSpan.FromSeconds(30));
+
+        Assert.Equal(130, result.ExitCode);
+        Assert.Contains($"prediction {prediction.Id} is still running", result.Stderr, StringComparison.Ordinal);
+        Assert.DoesNotContain(cli.Emulator.Requests, r => r.Path.EndsWith("/cancel", StringComparison.Ordinal));
+        Assert.Equal(PredictionStatus.Processing, (await client.Predictions.GetAsync(prediction.Id)).Status);
+    }
+
+    [Fact]
     public async Task ASecondCtrlC_ExitsAtOnce_WhileTheCancelIsStillWaiting()
     {
         await using var cli = await CliHarness.StartAsync();

@@ -49,12 +49,23 @@ internal static class PredictionsCommand
             var client = await context.GetClientAsync().ConfigureAwait(false);
             var reporter = new StatusReporter(context);
             var id = context.Get(waitId)!;
-            var prediction = await reporter.TrackAsync(id, async () =>
+            Prediction prediction;
+            try
             {
-                var current = await client.Predictions.GetAsync(id, context.CancellationToken).ConfigureAwait(false);
-                reporter.Report(current);
-                return await client.Predictions.WaitAsync(current, reporter, context.CancellationToken).ConfigureAwait(false);
-            }).ConfigureAwait(false);
+                prediction = await reporter.TrackAsync(id, async () =>
+                {
+                    var current = await client.Predictions.GetAsync(id, context.CancellationToken).ConfigureAwait(false);
+                    reporter.Report(current);
+                    return await client.Predictions.WaitAsync(current, reporter, context.CancellationToken).ConfigureAwait(false);
+                }).ConfigureAwait(false);
+            }
+            catch (OperationCanceledException) when (context.Interrupted)
+            {
+                // This command did not start the prediction, so it only stops waiting.
+                await context.Error.WriteLineAsync($"Stopped waiting; prediction {id} is still running (stop it with `replicate predictions cancel {id}`).").ConfigureAwait(false);
+                return ExitCodes.Interrupted;
+            }
+
             Write(context, prediction);
             return prediction.Status.IsSucceeded ? ExitCodes.Success : ExitCodes.PredictionFailed;
         });
