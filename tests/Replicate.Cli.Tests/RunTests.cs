@@ -65,6 +65,25 @@ public class RunTests
     }
 
     [Fact]
+    public async Task AnOutputWithFilesAndText_PrintsTheOutputWithEachFileUrlReplacedByItsPath()
+    {
+        await using var cli = await CliHarness.StartAsync();
+        cli.Emulator.AddModel("acme/captioned", (_, context) => Task.FromResult<object?>(new
+        {
+            caption = "a fox",
+            image = context.AddFile("fox.png", "image/png", () => new MemoryStream([1, 2, 3])),
+        }));
+
+        var result = await cli.RunAsync("run", "acme/captioned");
+
+        Assert.True(result.ExitCode == 0, result.ToString());
+        using var printed = JsonDocument.Parse(result.Stdout);
+        Assert.Equal("a fox", printed.RootElement.GetProperty("caption").GetString());
+        Assert.Equal("fox.png", printed.RootElement.GetProperty("image").GetString());
+        Assert.Equal([1, 2, 3], await File.ReadAllBytesAsync(Path.Combine(cli.WorkDir.FullName, "fox.png")));
+    }
+
+    [Fact]
     public async Task AnOutputFileNamedToClimbOutOfTheFolder_IsSavedInsideIt()
     {
         await using var cli = await CliHarness.StartAsync();

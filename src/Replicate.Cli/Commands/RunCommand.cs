@@ -1,5 +1,6 @@
 using System.CommandLine;
 using System.Text.Json;
+using System.Text.Json.Nodes;
 
 namespace Replicate.Cli.Commands;
 
@@ -89,7 +90,7 @@ internal static class RunCommand
         }
 
         var outputDir = context.Get(outputDirOption);
-        var files = FindFiles(output);
+        var files = output.AsFiles();
         IReadOnlyList<string> saved = [];
         if (files.Count > 0 && (!context.Json || outputDir is not null))
         {
@@ -100,12 +101,24 @@ internal static class RunCommand
         {
             Output.WriteJson(context, output.Prediction);
         }
-        else if (saved.Count > 0)
+        else if (saved.Count > 0 && OnlyFiles(output.Json))
         {
             foreach (var path in saved)
             {
                 context.Out.WriteLine(path);
             }
+        }
+        else if (saved.Count > 0)
+        {
+            // Files beside other values (an object with an image and a caption): the whole output, each file's URL
+            // replaced by where it was saved.
+            var paths = new Dictionary<string, string>(StringComparer.Ordinal);
+            for (var i = 0; i < files.Count; i++)
+            {
+                paths.TryAdd(files[i].Uri.OriginalString, saved[i]);
+            }
+
+            context.Out.WriteLine(Replace(JsonNode.Parse(output.Json.GetRawText()), paths)?.ToJsonString(JsonIndented) ?? "null");
         }
         else
         {
@@ -158,39 +171,36 @@ internal static class RunCommand
         return ExitCodes.PredictionFailed;
     }
 
-    /// <summary>Every file in the output (URLs and <c>data:</c> URIs at any depth), in document order.</summary>
-    internal static List<FileOutput> FindFiles(PredictionOutput output)
+    /// <summary>Whether the output is a file URL, or an array of them: then the saved paths, one a line, say it all.</summary>
+    private static bool OnlyFiles(JsonElement output) => output.ValueKind switch
     {
-        var files = new List<FileOutput>();
-        Walk(output.Json);
-        return files;
+        JsonValueKind.String => true,
+        JsonValueKind.Array => output.EnumerateArray().All(e => e.ValueKind == JsonValueKind.String),
+        _ => false,
+    };
 
-        void Walk(JsonElement element)
+    private static JsonNode? Replace(JsonNode? node, Dictionary<string, string> paths)
+    {
+        switch (node)
         {
-            switch (element.ValueKind)
-            {
-                case JsonValueKind.String:
-                    if (output.FileAt(element) is { } file)
-                    {
-                        files.Add(file);
-                    }
+            case JsonValue value when value.TryGetValue<string>(out var text) && paths.TryGetValue(text, out var path):
+                return JsonValue.Create(path);
+            case JsonArray array:
+                for (var i = 0; i < array.Count; i++)
+                {
+                    array[i] = Replace(array[i]?.DeepClone(), paths);
+                }
 
-                    break;
-                case JsonValueKind.Array:
-                    foreach (var item in element.EnumerateArray())
-                    {
-                        Walk(item);
-                    }
+                return array;
+            case JsonObject obj:
+                foreach (var name in obj.Select(p => p.Key).ToList())
+                {
+                    obj[name] = Replace(obj[name]?.DeepClone(), paths);
+                }
 
-                    break;
-                case JsonValueKind.Object:
-                    foreach (var property in element.EnumerateObject())
-                    {
-                        Walk(property.Value);
-                    }
-
-                    break;
-            }
+                return obj;
+            default:
+                return node;
         }
     }
 
