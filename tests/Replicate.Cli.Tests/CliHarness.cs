@@ -61,6 +61,28 @@ internal sealed class CliHarness : IAsyncDisposable
         return new CliHarness(emulator, Directory.CreateTempSubdirectory("replicate-cli-test-"));
     }
 
+    /// <summary>A model that runs for 30 s unless canceled: a prediction to interrupt.</summary>
+    public void AddSlowModel(string name) => Emulator.AddModel(name, async (_, context) =>
+    {
+        await Task.Delay(TimeSpan.FromSeconds(30), context.CancellationToken);
+        return "late";
+    });
+
+    /// <summary>Waits until <paramref name="condition"/> holds, polling every 20 ms, at most <paramref name="timeout"/>.</summary>
+    public static async Task WaitUntilAsync(Func<bool> condition, TimeSpan timeout)
+    {
+        var deadline = Stopwatch.StartNew();
+        while (!condition())
+        {
+            if (deadline.Elapsed > timeout)
+            {
+                throw new TimeoutException("The condition did not hold within " + timeout + ".");
+            }
+
+            await Task.Delay(20);
+        }
+    }
+
     public Task<CliResult> RunAsync(params string[] args) => RunAsync(args, stdin: null);
 
     public async Task<CliResult> RunAsync(string[] args, string? stdin, TimeSpan? timeout = null)

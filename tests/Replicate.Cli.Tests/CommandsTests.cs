@@ -10,11 +10,7 @@ public class CommandsTests
     public async Task Predictions_ListGetCancelWait()
     {
         await using var cli = await CliHarness.StartAsync();
-        cli.Emulator.AddModel("acme/slow", async (_, context) =>
-        {
-            await Task.Delay(TimeSpan.FromSeconds(30), context.CancellationToken);
-            return "late";
-        });
+        cli.AddSlowModel("acme/slow");
         using var client = RunTests.Client(cli);
         var done = await client.Predictions.WaitAsync(await client.Predictions.CreateAsync("meta/meta-llama-3-8b-instruct", new { prompt = "hi", max_tokens = 2 }));
         var slow = await client.Predictions.CreateAsync("acme/slow", new { });

@@ -43,11 +43,7 @@ public class ErrorTests
     public async Task CtrlCBeforeTheCreateAnswered_LetsItFinish_ThenCancelsWhatItMade()
     {
         await using var cli = await CliHarness.StartAsync();
-        cli.Emulator.AddModel("acme/slow", async (_, context) =>
-        {
-            await Task.Delay(TimeSpan.FromSeconds(30), context.CancellationToken);
-            return "late";
-        });
+        cli.AddSlowModel("acme/slow");
 
         // The first create is throttled for 2 s: the SDK waits and sends it again, and the Ctrl+C lands in that wait.
         cli.Emulator.Faults.Add(new EmulatorFault
@@ -58,11 +54,7 @@ public class ErrorTests
             Headers = new Dictionary<string, string> { ["Retry-After"] = "2" },
         });
         await using var run = cli.Start(["run", "acme/slow"]);
-        var deadline = Stopwatch.StartNew();
-        while (!cli.Emulator.Requests.Any(r => r.Method == "POST") && deadline.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            await Task.Delay(20);
-        }
+        await CliHarness.WaitUntilAsync(() => cli.Emulator.Requests.Any(r => r.Method == "POST"), TimeSpan.FromSeconds(30));
 
         run.Interrupt();
         var result = await run.WaitForExitAsync(TimeSpan.FromSeconds(30));
@@ -79,11 +71,7 @@ public class ErrorTests
     public async Task CtrlCDuringPredictionsWait_StopsWaiting_AndLeavesThePredictionRunning()
     {
         await using var cli = await CliHarness.StartAsync();
-        cli.Emulator.AddModel("acme/slow", async (_, context) =>
-        {
-            await Task.Delay(TimeSpan.FromSeconds(30), context.CancellationToken);
-            return "late";
-        });
+        cli.AddSlowModel("acme/slow");
         using var client = RunTests.Client(cli);
         var prediction = await client.Predictions.CreateAsync("acme/slow", new { });
 
@@ -102,22 +90,14 @@ public class ErrorTests
     public async Task ASecondCtrlC_ExitsAtOnce_WhileTheCancelIsStillWaiting()
     {
         await using var cli = await CliHarness.StartAsync();
-        cli.Emulator.AddModel("acme/slow", async (_, context) =>
-        {
-            await Task.Delay(TimeSpan.FromSeconds(30), context.CancellationToken);
-            return "late";
-        });
+        cli.AddSlowModel("acme/slow");
 
         await using var run = cli.Start(["run", "acme/slow"]);
         await run.WaitForStderrAsync("processing", TimeSpan.FromSeconds(30));
         cli.Emulator.Faults.Add(new EmulatorFault { Method = "POST", PathPrefix = "/v1/predictions/", Kind = EmulatorFaultKind.Hang, Times = 10 });
         run.Interrupt();
         await run.WaitForStderrAsync("press Ctrl+C again", TimeSpan.FromSeconds(30));
-        var deadline = Stopwatch.StartNew();
-        while (!cli.Emulator.Requests.Any(r => r.Method == "POST" && r.Path.EndsWith("/cancel", StringComparison.Ordinal)) && deadline.Elapsed < TimeSpan.FromSeconds(30))
-        {
-            await Task.Delay(20);
-        }
+        await CliHarness.WaitUntilAsync(() => cli.Emulator.Requests.Any(r => r.Method == "POST" && r.Path.EndsWith("/cancel", StringComparison.Ordinal)), TimeSpan.FromSeconds(30));
 
         var second = Stopwatch.StartNew();
         run.Interrupt();

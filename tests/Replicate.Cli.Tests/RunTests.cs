@@ -230,12 +230,7 @@ public class RunTests
     public async Task CtrlC_CancelsThePredictionOnTheServer_AndExits130()
     {
         await using var cli = await CliHarness.StartAsync();
-        cli.Emulator.AddModel("acme/slow", async (_, context) =>
-        {
-            context.Log("started");
-            await Task.Delay(TimeSpan.FromSeconds(30), context.CancellationToken);
-            return "too late";
-        });
+        cli.AddSlowModel("acme/slow");
 
         await using var run = cli.Start(["run", "acme/slow"]);
         await run.WaitForStderrAsync("processing", TimeSpan.FromSeconds(30));

@@ -57,11 +57,7 @@ public class StreamTests
 
         await using var run = cli.Start(["stream", "acme/slow-writer"]);
         await run.WaitForStderrAsync("prediction ", TimeSpan.FromSeconds(30));
-        var deadline = DateTime.UtcNow.AddSeconds(30);
-        while (!cli.Emulator.Requests.Any(r => r.Path.StartsWith("/v1/streams/", StringComparison.Ordinal)) && DateTime.UtcNow < deadline)
-        {
-            await Task.Delay(20);
-        }
+        await CliHarness.WaitUntilAsync(() => cli.Emulator.Requests.Any(r => r.Path.StartsWith("/v1/streams/", StringComparison.Ordinal)), TimeSpan.FromSeconds(30));
 
         run.Interrupt();
         var result = await run.WaitForExitAsync(TimeSpan.FromSeconds(30));
