@@ -26,8 +26,14 @@ public abstract class Scenario : IAsyncDisposable
     /// </summary>
     public virtual int Slices => 1;
 
-    /// <summary>Whether throughput must be at least 0.90 × the baseline's.</summary>
+    /// <summary>Whether throughput must be at least <see cref="ThroughputTarget"/> × the baseline's.</summary>
     protected virtual bool HasThroughputTarget => true;
+
+    /// <summary>The least SDK/baseline throughput ratio that meets the target.</summary>
+    protected virtual double ThroughputTarget => 0.90;
+
+    /// <summary>The most SDK/baseline CPU-per-unit ratio that meets the target.</summary>
+    protected virtual double CpuTarget => 1.15;
 
     /// <summary>How CPU per unit is shown: label and how many of it make a second.</summary>
     protected virtual (string Label, double PerSecond) CpuScale => ("µs", 1e6);
@@ -63,10 +69,10 @@ public abstract class Scenario : IAsyncDisposable
     protected virtual ValueTask DisposeAsyncCore() => ValueTask.CompletedTask;
 
     protected MetricSpec Throughput() =>
-        new(Plural(Unit) + "/s", m => m.Throughput, HasThroughputTarget ? Target.RatioAtLeast(0.90) : null);
+        new(Plural(Unit) + "/s", m => m.Throughput, HasThroughputTarget ? Target.RatioAtLeast(ThroughputTarget) : null);
 
     protected MetricSpec CpuPerUnit() =>
-        new($"CPU {CpuScale.Label}/{Unit}", m => m.Cpu.TotalSeconds * CpuScale.PerSecond / m.Result.Operations, Target.RatioAtMost(1.15));
+        new($"CPU {CpuScale.Label}/{Unit}", m => m.Cpu.TotalSeconds * CpuScale.PerSecond / m.Result.Operations, Target.RatioAtMost(CpuTarget));
 
     protected MetricSpec AllocatedPerUnit(Target? target = null) =>
         new($"allocated {AllocationScale.Label}/{Unit}", m => m.AllocatedBytes / AllocationScale.Bytes / m.Result.Operations, target);

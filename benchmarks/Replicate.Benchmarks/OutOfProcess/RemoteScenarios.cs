@@ -52,6 +52,11 @@ public sealed class RemoteRunSeqScenario(BenchServer server, BenchmarkSettings s
 
     public override string Name => "run_seq";
 
+    // Issue 15's targets for the run path, warm: throughput ≥ 0.95×, CPU ≤ 1.10×, allocations within 1 KB.
+    protected override double ThroughputTarget => 0.95;
+
+    protected override double CpuTarget => 1.10;
+
     public override string Description => $"{settings.RunSeqCalls:N0} sequential RunAsync calls (Prefer: wait=60) in {Slices} slices; baseline: HttpClient POST + JsonDocument.";
 
     protected override string Unit => "call";
@@ -191,6 +196,8 @@ public sealed class RemoteFileScenario(BenchServer server, long bytes) : RemoteS
     private readonly Dictionary<string, object> _input = new() { ["file_bytes"] = bytes, ["file_scheme"] = "http" };
 
     public override string Name => "file";
+
+    protected override double ThroughputTarget => 0.95;
 
     public override string Description => $"RunAsync of a model whose output is a {bytes / MiB:N0} MiB file, then AsFile().CopyToAsync into a null sink; baseline: POST, then GET + CopyToAsync.";
 
