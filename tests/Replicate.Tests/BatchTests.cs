@@ -271,6 +271,36 @@ public sealed class BatchTests : IDisposable
         Assert.Equal(written, File.ReadAllText(journal));
     }
 
+    [Theory]
+    [InlineData(true)]
+    [InlineData(false)]
+    public async Task Canceling_StartsNoMoreItems_AndCancelsRunningPredictions_UnlessToldToLetThemFinish(bool cancelOnAbandon)
+    {
+        await using var h = await StartAsync();
+        h.Emulator.AddModel("acme/long", async (input, ctx) =>
+        {
+            await ctx.DelayAsync(TimeSpan.FromSeconds(30));
+            return 1;
+        });
+        var options = Options(concurrency: 4);
+        options.Prediction = new PredictionOptions { Wait = TimeSpan.Zero, CancelOnAbandon = cancelOnAbandon };
+        using var cancel = new CancellationTokenSource();
+        var batch = CollectAsync(h.Client.RunBatchAsync("acme/long", Inputs(10), options, cancel.Token));
+        for (var i = 0; i < 500 && h.Emulator.PredictionsCreated < 4; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => batch.WaitAsync(TimeSpan.FromSeconds(20)));
+
+        // Returned only once the running items were dealt with: nothing more was started, and the four are canceled or still running.
+        Assert.Equal(4, h.Emulator.PredictionsCreated);
+        var page = await h.Client.Predictions.ListAsync();
+        Assert.Equal(4, page.Results.Count);
+        Assert.All(page.Results, p => Assert.Equal(cancelOnAbandon ? PredictionStatus.Canceled : PredictionStatus.Processing, p.Status));
+    }
+
     [Fact]
     public async Task ClientRateLimits_PaceSingleCalls_WhenTurnedOn()
     {

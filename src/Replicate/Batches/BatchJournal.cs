@@ -180,8 +180,16 @@ internal sealed class BatchJournal : IDisposable
             _buffer.Write("\n"u8);
 
             // One write per record: a crash leaves whole lines and at most one torn one at the end.
-            _file.Write(_buffer.WrittenSpan);
-            _file.Flush(flushToDisk);
+            try
+            {
+                _file.Write(_buffer.WrittenSpan);
+                _file.Flush(flushToDisk);
+            }
+            catch (IOException ex)
+            {
+                // Without its journal the batch could pay twice after a crash: it stops.
+                throw new BatchJournalException($"The batch journal '{Path}' cannot be written ({ex.Message}); the batch stopped rather than run unjournaled.", ex) { JournalPath = Path };
+            }
         }
     }
 

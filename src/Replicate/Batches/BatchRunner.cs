@@ -64,7 +64,9 @@ internal sealed class BatchRunner<TInput, TOutput>
         var started = _transport.TimeProvider.GetTimestamp();
         using var stop = CancellationTokenSource.CreateLinkedTokenSource(cancellationToken);
         _stop = stop;
-        var results = Channel.CreateUnbounded<BatchResult<TOutput>>(new UnboundedChannelOptions { SingleReader = true });
+        // Bounded: a worker hands its result over before it takes another item, so a slow reader slows the batch
+        // instead of piling results up.
+        var results = Channel.CreateBounded<BatchResult<TOutput>>(new BoundedChannelOptions(_options.MaxConcurrency) { SingleReader = true });
         var window = _options.PreserveOrder ? new SemaphoreSlim(Math.Max(_options.MaxConcurrency * 4, 64)) : null;
         Task? producer = null;
         ITimer? ticker = null;
@@ -177,12 +179,23 @@ internal sealed class BatchRunner<TInput, TOutput>
     {
         try
         {
-            var result = await RunItemAsync(index, input, cancellationToken).ConfigureAwait(false);
-            if (result is not null)
+            BatchResult<TOutput>? result;
+            try
             {
-                Interlocked.Increment(ref result.Succeeded ? ref _succeeded : ref _failed);
-                results.TryWrite(result);
+                result = await RunItemAsync(index, input, cancellationToken).ConfigureAwait(false);
             }
+            catch (Exception ex) when (ex is (ReplicateException and not BatchJournalException) or HttpRequestException or TimeoutException)
+            {
+                // The API or the network failed this item (a lookup, a poll): its result, not the batch's end.
+                result = Failure(index, null, ex);
+            }
+
+            Interlocked.Increment(ref result.Succeeded ? ref _succeeded : ref _failed);
+            await results.WriteAsync(result, cancellationToken).ConfigureAwait(false);
+        }
+        catch (ChannelClosedException)
+        {
+            // The batch already ended (a journal that cannot be used): this result has nowhere to go.
         }
         catch (BatchJournalException ex)
         {
@@ -215,7 +228,7 @@ internal sealed class BatchRunner<TInput, TOutput>
     }
 
     /// <summary>One item, start to finish; a failure of the item is its result, never an exception.</summary>
-    private async Task<BatchResult<TOutput>?> RunItemAsync(long index, TInput input, CancellationToken cancellationToken)
+    private async Task<BatchResult<TOutput>> RunItemAsync(long index, TInput input, CancellationToken cancellationToken)
     {
         if (input is null)
         {
