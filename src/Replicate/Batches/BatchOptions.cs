@@ -33,12 +33,19 @@ public sealed class BatchOptions
     /// <summary>
     /// Gets or sets how each prediction is created: <see cref="PredictionOptions.Wait"/> (sync mode; <see langword="null"/>
     /// uses <see cref="ReplicateClientOptions.Wait"/>, <see cref="TimeSpan.Zero"/> creates and polls),
-    /// <see cref="PredictionOptions.Webhook"/> (created with the webhook, and polled), <see cref="PredictionOptions.CancelAfter"/>,
+    /// <see cref="PredictionOptions.Webhook"/> (created with the webhook; completed through <see cref="WebhookCompletions"/>, or polled), <see cref="PredictionOptions.CancelAfter"/>,
     /// <see cref="PredictionOptions.ValidateInput"/>, <see cref="PredictionOptions.FileEncodingStrategy"/>, and
     /// <see cref="PredictionOptions.CancelOnAbandon"/>: whether canceling the batch cancels its running predictions on the
     /// server (default) or lets them finish.
     /// </summary>
     public PredictionOptions? Prediction { get; set; }
+
+    /// <summary>
+    /// Gets or sets where your webhook receiver reports finished predictions, so items complete as webhooks arrive rather
+    /// than by polling (which continues, slowly, for any a webhook misses). Needs <see cref="PredictionOptions.Webhook"/>
+    /// in <see cref="Prediction"/>; with it, the sync wait defaults to none.
+    /// </summary>
+    public BatchWebhookCompletions? WebhookCompletions { get; set; }
 
     /// <summary>Gets or sets what is told the batch's progress: after each item finishes, and at least once a second while it runs.</summary>
     public IProgress<BatchProgress>? Progress { get; set; }
@@ -57,6 +64,16 @@ public sealed class BatchOptions
         if (JournalPath is not null)
         {
             ArgumentException.ThrowIfNullOrWhiteSpace(JournalPath, nameof(JournalPath));
+        }
+
+        if (WebhookCompletions is { } hooks)
+        {
+            if (Prediction?.Webhook is null)
+            {
+                throw new ArgumentException("BatchOptions.WebhookCompletions needs BatchOptions.Prediction.Webhook: the URL of the receiver that reports to it.", nameof(WebhookCompletions));
+            }
+
+            ArgumentOutOfRangeException.ThrowIfLessThanOrEqual(hooks.FallbackPollInterval, TimeSpan.Zero, nameof(BatchWebhookCompletions.FallbackPollInterval));
         }
 
         RateLimits?.Validate();

@@ -358,7 +358,9 @@ internal sealed class BatchRunner<TInput, TOutput>
     {
         try
         {
-            prediction = await _predictions.WaitAsync(prediction, null, cancellationToken).ConfigureAwait(false);
+            prediction = _options.WebhookCompletions is { } hooks
+                ? await hooks.WaitAsync(prediction, _predictions, _transport.TimeProvider, cancellationToken).ConfigureAwait(false)
+                : await _predictions.WaitAsync(prediction, null, cancellationToken).ConfigureAwait(false);
         }
         catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && _cancelOnAbandon)
         {

@@ -113,7 +113,8 @@ public partial class ReplicateClient
     private PredictionOptions BatchCreateOptions(BatchOptions? options)
     {
         var prediction = options?.Prediction;
-        var created = RunOptions(prediction?.Wait ?? _transport.Options.Wait, prediction);
+        // Webhooks report the result: no need to hold a connection per item for it.
+        var created = RunOptions(prediction?.Wait ?? (options?.WebhookCompletions is null ? _transport.Options.Wait : TimeSpan.Zero), prediction);
         created.CancelOnAbandon = prediction?.CancelOnAbandon ?? true;
         return created;
     }
