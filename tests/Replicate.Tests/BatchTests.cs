@@ -335,6 +335,32 @@ public sealed class BatchTests : IDisposable
     }
 
     [Fact]
+    public async Task AJournalInUse_IsRefusedToASecondBatch()
+    {
+        await using var h = await StartAsync();
+        var release = new TaskCompletionSource();
+        h.Emulator.AddModel("acme/held", async (input, ctx) =>
+        {
+            await release.Task.WaitAsync(ctx.CancellationToken);
+            return 1;
+        });
+        var options = Options(concurrency: 2);
+        options.JournalPath = Path.Combine(_dir, "shared.jsonl");
+        var first = CollectAsync(h.Client.RunBatchAsync("acme/held", Inputs(2), options));
+        for (var i = 0; i < 500 && h.Emulator.PredictionsCreated < 2; i++)
+        {
+            await Task.Delay(10);
+        }
+
+        var ex = await Assert.ThrowsAsync<BatchJournalException>(() => CollectAsync(h.Client.RunBatchAsync("acme/held", Inputs(2), options)));
+        Assert.Contains("cannot be opened for writing", ex.Message, StringComparison.Ordinal);
+
+        release.SetResult();
+        Assert.Equal(2, (await first.WaitAsync(TimeSpan.FromSeconds(30))).Count(r => r.Succeeded));
+        Assert.Equal(2, h.Emulator.PredictionsCreated);
+    }
+
+    [Fact]
     public async Task ClientRateLimits_PaceSingleCalls_WhenTurnedOn()
     {
         await using var h = await EmulatorHarness.StartAsync(clientOptions: o => o.RateLimits = new RateLimitOptions { CreatesPerMinute = 600 });

@@ -9,7 +9,7 @@ namespace Replicate;
 /// A batch's append-only journal: JSON Lines, a header naming the model, then per item <c>started</c> (its input's
 /// fingerprint, the exact JSON sent and the time; flushed to disk with fsync before the create is sent),
 /// <c>created</c> (the prediction id), and <c>done</c> (the final prediction) or <c>failed</c>. The file is held open
-/// for writing by one batch at a time (others may read it). A torn last line (a power cut mid-write) is dropped and
+/// by one batch at a time. A torn last line (a power cut mid-write) is dropped and
 /// overwritten; any other bad line makes the journal unusable, loudly.
 /// </summary>
 /// <remarks>
@@ -42,6 +42,12 @@ internal sealed class BatchJournal : IDisposable
     /// <summary>Gets the ids of every prediction the journal names, so a search for an item in doubt never takes another item's.</summary>
     public IEnumerable<string> KnownIds => _items.Values.Select(i => i.Id).OfType<string>();
 
+    /// <summary>Gets how many items the journal has as finished, awaited by id, and in doubt (started, no id).</summary>
+    public (int Finished, int Known, int InDoubt) Counts =>
+        (_items.Values.Count(i => i.Final is not null || i.Error is not null),
+         _items.Values.Count(i => i.Id is not null && i.Final is null && i.Error is null),
+         _items.Values.Count(i => i.Id is null && i.Final is null && i.Error is null && i.Input is not null));
+
     /// <summary>Gets when the earliest item whose create may or may not have reached the server was started, if any.</summary>
     public DateTimeOffset? EarliestInDoubt { get; private set; }
 
@@ -52,7 +58,8 @@ internal sealed class BatchJournal : IDisposable
         FileStream file;
         try
         {
-            file = new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.Read, 4096, FileOptions.None);
+            // Exclusive (an flock on Unix): two batches appending to one journal would corrupt each other's resume.
+            file = new FileStream(full, FileMode.OpenOrCreate, FileAccess.ReadWrite, FileShare.None, 4096, FileOptions.None);
         }
         catch (IOException ex)
         {

@@ -73,8 +73,10 @@ internal sealed class BatchRunner<TInput, TOutput>
         try
         {
             _journal = _options.JournalPath is { } path ? BatchJournal.Open(path, _model.ToString(), _transport.TimeProvider) : null;
-            if (_journal is not null)
+            if (_journal is { Count: > 0 })
             {
+                var (finished, known, inDoubt) = _journal.Counts;
+                Log.BatchResuming(_transport.Logger, _model.ToString(), _journal.Path, finished, known, inDoubt);
                 foreach (var id in _journal.KnownIds)
                 {
                     _claimed.Add(id);
