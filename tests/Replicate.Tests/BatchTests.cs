@@ -270,6 +270,41 @@ public sealed class BatchTests : IDisposable
 
         Assert.Equal(3, h.Emulator.PredictionsCreated);
         Assert.Equal(written, File.ReadAllText(journal));
+
+        // A bad line that is not the last one was not cut by a crash: the journal is damaged, said so, and left alone.
+        var lines = written.Split('\n');
+        lines[2] = "{\"i\":1,\"s\":";
+        File.WriteAllText(journal, string.Join("\n", lines));
+        ex = await Assert.ThrowsAsync<BatchJournalException>(() => CollectAsync(h.Client.RunBatchAsync("acme/echo", Inputs(3), options)));
+        Assert.Contains("is damaged: line 3 is not a JSON record", ex.Message, StringComparison.Ordinal);
+        Assert.Equal(string.Join("\n", lines), File.ReadAllText(journal));
+        Assert.Equal(3, h.Emulator.PredictionsCreated);
+    }
+
+    [Fact]
+    public async Task InputsWrittenByASourceGeneratedContext_RunWithoutReflection()
+    {
+        await using var h = await StartAsync();
+        AddEcho(h.Emulator);
+
+        async IAsyncEnumerable<EchoInput> Streamed()
+        {
+            for (var n = 0; n < 20; n++)
+            {
+                await Task.Yield();
+                yield return new EchoInput(n);
+            }
+        }
+
+        var results = new List<BatchResult<PredictionOutput>>();
+        await foreach (var result in h.Client.RunBatchAsync("acme/echo", Streamed(), BatchJsonContext.Default.EchoInput, Options()))
+        {
+            results.Add(result);
+        }
+
+        Assert.Equal(Enumerable.Range(0, 20).Select(i => (long)i), results.Select(r => r.Index).Order());
+        Assert.All(results.Where(r => r.Index != 7), r => Assert.Equal(r.Index, r.Output!.Json.GetInt64()));
+        Assert.Contains("{\"n\":3}", h.Requests("POST", "/v1/models/acme/echo/predictions").Select(r => r.Body).Single(b => b.Contains("\"n\":3}", StringComparison.Ordinal)), StringComparison.Ordinal);
     }
 
     [Theory]
@@ -398,3 +433,8 @@ public sealed class BatchTests : IDisposable
         return Convert.ToHexStringLower(System.Security.Cryptography.SHA256.HashData(json));
     }
 }
+
+public sealed record EchoInput([property: System.Text.Json.Serialization.JsonPropertyName("n")] int N);
+
+[System.Text.Json.Serialization.JsonSerializable(typeof(EchoInput))]
+internal sealed partial class BatchJsonContext : System.Text.Json.Serialization.JsonSerializerContext;
