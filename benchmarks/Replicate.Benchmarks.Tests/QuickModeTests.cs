@@ -37,4 +37,25 @@ public class QuickModeTests
         var markdown = report.ToMarkdown();
         Assert.All(Scenarios.Names, name => Assert.Contains("| " + name + " |", markdown, StringComparison.Ordinal));
     }
+
+    [Fact]
+    public async Task Out_of_process_quick_mode_runs_every_scenario_warm_and_cold_against_the_emulator_host()
+    {
+        // The emulator host is a second process (this benchmark program with --serve), and each cold row runs its own
+        // process per side: bounded like the test above.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(170));
+
+        var report = await OutOfProcess.OutOfProcessRun.RunAsync(Harness.BenchmarkSettings.Quick, null, null, null, null, TextWriter.Null, timeout.Token);
+
+        var expected = OutOfProcess.OutOfProcessRun.Names.SelectMany(name => new[] { name, name + " (cold)" });
+        Assert.Equal(expected, report.Scenarios.Select(s => s.Name));
+        foreach (var row in report.Scenarios.Select(s => s.Rows[0]))
+        {
+            Assert.True(
+                row.Sdk > 0 && row.Baseline > 0 && double.IsFinite(row.Sdk) && double.IsFinite(row.Baseline),
+                $"{row.Scenario} {row.Metric}: SDK {row.Sdk}, baseline {row.Baseline}");
+        }
+
+        Assert.Contains("server in another process", report.ToMarkdown(), StringComparison.Ordinal);
+    }
 }

@@ -13,6 +13,15 @@ public static class Program
     {
         var quick = false;
         var micro = false;
+        var outOfProcess = false;
+        string? server = null;
+        string? serverCommand = null;
+        string? token = null;
+        string? cold = null;
+        string? coldBase = null;
+        var side = Harness.Side.Sdk;
+        int? serve = null;
+        int? coldRuns = null;
         int? iterations = null;
         string? outDirectory = null;
         var scenarios = new List<string>();
@@ -43,6 +52,44 @@ public static class Program
                 case "--out" when i + 1 < args.Length:
                     outDirectory = args[++i];
                     break;
+                case "--out-of-process":
+                    outOfProcess = true;
+                    break;
+                case "--server" when i + 1 < args.Length:
+                    server = args[++i];
+                    outOfProcess = true;
+                    break;
+                case "--server-command" when i + 1 < args.Length:
+                    serverCommand = args[++i];
+                    outOfProcess = true;
+                    break;
+                case "--token" when i + 1 < args.Length:
+                    token = args[++i];
+                    break;
+                case "--cold-runs" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var runs) && runs > 0:
+                    coldRuns = runs;
+                    i++;
+                    break;
+                case "--alloc-profile":
+                    await Micro.AllocationProfile.RunAsync(Console.Out);
+                    return 0;
+                case "--serve":
+                    serve = 0;
+                    break;
+                case "--seed" when i + 1 < args.Length && int.TryParse(args[i + 1], NumberStyles.None, CultureInfo.InvariantCulture, out var seed):
+                    serve = seed;
+                    i++;
+                    break;
+                case "--cold" when i + 1 < args.Length:
+                    cold = args[++i];
+                    break;
+                case "--side" when i + 1 < args.Length && Enum.TryParse<Harness.Side>(args[i + 1], ignoreCase: true, out var parsedSide):
+                    side = parsedSide;
+                    i++;
+                    break;
+                case "--base" when i + 1 < args.Length:
+                    coldBase = args[++i];
+                    break;
                 case "-h" or "--help":
                     PrintUsage(Console.Out);
                     return 0;
@@ -51,6 +98,18 @@ public static class Program
                     PrintUsage(Console.Error);
                     return 2;
             }
+        }
+
+        if (serve is { } seedCount)
+        {
+            return await OutOfProcess.BenchServer.ServeAsync(seedCount);
+        }
+
+        if (cold is not null)
+        {
+            return coldBase is null
+                ? 2
+                : await OutOfProcess.OutOfProcessRun.ColdChildAsync(cold, side, coldBase, token ?? "r8_benchmark", quick ? BenchmarkSettings.Quick : BenchmarkSettings.Full);
         }
 
         var results = outDirectory ?? ResultsDirectory();
@@ -67,10 +126,17 @@ public static class Program
             settings = settings with { Iterations = count, ConcurrentIterations = count };
         }
 
+        if (coldRuns is { } coldCount)
+        {
+            settings = settings with { ColdRuns = coldCount };
+        }
+
         BenchmarkReport report;
         try
         {
-            report = await Scenarios.RunAsync(settings, scenarios, Console.Out, CancellationToken.None);
+            report = outOfProcess
+                ? await OutOfProcess.OutOfProcessRun.RunAsync(settings, scenarios, server, serverCommand, token, Console.Out, CancellationToken.None)
+                : await Scenarios.RunAsync(settings, scenarios, Console.Out, CancellationToken.None);
         }
         catch (ArgumentException ex) when (ex.ParamName == "only")
         {
@@ -83,10 +149,11 @@ public static class Program
         Console.WriteLine(markdown);
 
         // Only a complete full run replaces the committed results; quick and partial runs go to a scratch file.
-        var complete = !quick && scenarios.Count == 0 && iterations is null;
+        var complete = !quick && scenarios.Count == 0 && iterations is null && coldRuns is null;
+        var prefix = outOfProcess ? "out-of-process-" : string.Empty;
         var files = complete
-            ? new[] { "latest.md", report.StartedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + ".md" }
-            : [quick ? "quick.md" : "scratch.md"];
+            ? new[] { prefix + "latest.md", prefix + report.StartedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + ".md" }
+            : [prefix + (quick ? "quick.md" : "scratch.md")];
         foreach (var file in files)
         {
             var path = Path.Combine(results, file);
@@ -123,6 +190,13 @@ public static class Program
                              stream_large, file, paginate; writes benchmarks/results/scratch.md
           --iterations N     measured runs per side (default 21; 7 for run_concurrent)
           --out DIR          write result files to DIR instead
+          --out-of-process   the server in another process (default: the emulator host, this program --serve), warm
+                             and cold (a new process per run); writes results/out-of-process-latest.md and <date>.md
+          --server URL       out of process, against a server already running at URL (--token T: its token)
+          --server-command C out of process, against the server command C starts (it prints its origin first), e.g.
+                             "node ../shared/fake-replicate/server.mjs --seed 10000 --max-lifetime-s 7200"
+          --cold-runs N      new processes per side for the cold rows (default 7)
+          --alloc-profile    bytes per RunAsync call (SDK and baseline, in-memory handler) and the SDK's allocations by type
           --micro [ARGS]     the BenchmarkDotNet micro benchmarks; ARGS go to BenchmarkDotNet (e.g. --filter *Sse*);
                              writes benchmarks/results/micro-latest.md
         """);

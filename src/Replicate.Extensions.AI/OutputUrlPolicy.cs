@@ -11,8 +11,9 @@ namespace Replicate.Extensions.AI;
 /// </summary>
 internal static class OutputUrlPolicy
 {
-    /// <summary>Throws unless <paramref name="url"/> may be downloaded for a client whose API is at <paramref name="apiBase"/>.</summary>
-    public static async Task EnsureMayDownloadAsync(Uri url, Uri apiBase, CancellationToken cancellationToken)
+    /// <summary>Throws unless <paramref name="url"/> may be downloaded for a client whose API is at <paramref name="apiBase"/>;
+    /// the message ends with <paramref name="instead"/>, what the caller can do to get the URL without the download.</summary>
+    public static async Task EnsureMayDownloadAsync(Uri url, Uri apiBase, string instead, CancellationToken cancellationToken)
     {
         if (url.Scheme == "data")
         {
@@ -58,8 +59,7 @@ internal static class OutputUrlPolicy
         if (refusal is not null)
         {
             throw new ReplicateException(
-                $"Refused to download the model's output {url.GetLeftPart(UriPartial.Path)}: {refusal}. Model output is untrusted; " +
-                "set ImageGenerationOptions.ResponseFormat to Uri to get the URL without downloading it.");
+                $"Refused to download the model's output {url.GetLeftPart(UriPartial.Path)}: {refusal}. Model output is untrusted; {instead}.");
         }
     }
 

@@ -78,77 +78,16 @@ public sealed class ReplicateChatClient : IChatClient
         // ReplicateClient.StreamAsync does not expose the prediction, and its id is the response id and the only way to
         // read the usage afterwards, so this creates the prediction and streams it in two steps (and cancels it itself).
         var prediction = await _client.Predictions.CreateAsync(modelId, input, cancellationToken: cancellationToken).ConfigureAwait(false);
-        var pieces = ReadPiecesAsync(prediction, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        var ended = false; // the prediction is over on the server, so there is nothing to cancel
-        try
+        await foreach (var update in AdapterHelpers.CancelIfAbandonedAsync(
+            _client, prediction.Id, ReadUpdatesAsync(prediction, modelId, cancellationToken), u => u.FinishReason is not null, cancellationToken).ConfigureAwait(false))
         {
-            while (true)
-            {
-                try
-                {
-                    if (!await pieces.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        break;
-                    }
-                }
-                catch (PredictionFailedException)
-                {
-                    ended = true;
-                    throw;
-                }
-
-                yield return Update(prediction, modelId, [new TextContent(pieces.Current.Text)], pieces.Current.Raw);
-            }
-
-            ended = true;
-
-            // Metrics (token counts) are only on the finished prediction, not in the stream.
-            var final = await _client.Predictions.GetAsync(prediction.Id, cancellationToken).ConfigureAwait(false);
-            if (!final.Status.IsTerminal)
-            {
-                final = await _client.Predictions.WaitAsync(final, cancellationToken: cancellationToken).ConfigureAwait(false);
-            }
-
-            if (!final.Status.IsSucceeded)
-            {
-                throw new PredictionFailedException(final);
-            }
-
-            var last = Update(final, modelId, ToUsage(final.Metrics) is { } usage ? [new UsageContent(usage)] : [], final);
-            last.FinishReason = ChatFinishReason.Stop;
-            yield return last;
-        }
-        finally
-        {
-            await pieces.DisposeAsync().ConfigureAwait(false);
-            if (!ended)
-            {
-                await TryCancelAsync(prediction.Id).ConfigureAwait(false);
-            }
+            yield return update;
         }
     }
 
     /// <inheritdoc />
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(ChatClientMetadata))
-        {
-            return _metadata;
-        }
-
-        if (serviceType.IsInstanceOfType(this))
-        {
-            return this;
-        }
-
-        return serviceType.IsInstanceOfType(_client) ? _client : null;
-    }
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        AdapterHelpers.GetService(serviceType, serviceKey, this, _metadata, _client);
 
     /// <summary>Does nothing: the <see cref="ReplicateClient"/> belongs to the caller.</summary>
     public void Dispose()
@@ -186,6 +125,21 @@ public sealed class ReplicateChatClient : IChatClient
         RawRepresentation = raw,
     };
 
+    /// <summary>One update a piece of text, then the last one, with the usage, once the prediction is over.</summary>
+    private async IAsyncEnumerable<ChatResponseUpdate> ReadUpdatesAsync(Prediction prediction, string modelId, [EnumeratorCancellation] CancellationToken cancellationToken)
+    {
+        await foreach (var (text, raw) in ReadPiecesAsync(prediction, cancellationToken).ConfigureAwait(false))
+        {
+            yield return Update(prediction, modelId, [new TextContent(text)], raw);
+        }
+
+        // Metrics (token counts) are only on the finished prediction, not in the stream.
+        var final = await AdapterHelpers.FinishAsync(_client, prediction.Id, cancellationToken).ConfigureAwait(false);
+        var last = Update(final, modelId, ToUsage(final.Metrics) is { } usage ? [new UsageContent(usage)] : [], final);
+        last.FinishReason = ChatFinishReason.Stop;
+        yield return last;
+    }
+
     /// <summary>
     /// The output text piece by piece: from the server-sent events when the model streams (<c>urls.stream</c>), otherwise
     /// by polling the prediction's growing output array, so models without streaming still work, in coarser pieces.
@@ -220,18 +174,5 @@ public sealed class ReplicateChatClient : IChatClient
     {
         ArgumentNullException.ThrowIfNull(messages);
         return (options?.ModelId ?? _defaultModelId, InputMapper.Map(messages, options));
-    }
-
-    private async Task TryCancelAsync(string predictionId)
-    {
-        // Best effort and bounded: the caller's own cancellation or exception is what must surface.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(10));
-        try
-        {
-            await _client.Predictions.CancelAsync(predictionId, timeout.Token).ConfigureAwait(false);
-        }
-        catch (Exception ex) when (ex is ReplicateException or HttpRequestException or OperationCanceledException)
-        {
-        }
     }
 }

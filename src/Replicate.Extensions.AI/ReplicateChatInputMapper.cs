@@ -47,20 +47,7 @@ public abstract class ReplicateChatInputMapper
         if (options is not null)
         {
             MapOptions(options, input);
-            if (options.AdditionalProperties is { } extra)
-            {
-                foreach (var (name, value) in extra)
-                {
-                    if (value is null)
-                    {
-                        input.Remove(name);
-                    }
-                    else
-                    {
-                        input[name] = value;
-                    }
-                }
-            }
+            AdapterHelpers.ApplyAdditionalProperties(input, options.AdditionalProperties);
         }
 
         return input;

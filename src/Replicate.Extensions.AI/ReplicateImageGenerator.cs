@@ -22,6 +22,9 @@ public sealed class ReplicateImageGenerator : IImageGenerator
     /// <summary>The largest image downloaded into a <see cref="DataContent"/>: far above any real image, far below what a hostile URL could send.</summary>
     private const long MaxImageBytes = 64L * 1024 * 1024;
 
+    /// <summary>What a caller whose output URL is refused can do instead.</summary>
+    private const string UriInstead = "set ImageGenerationOptions.ResponseFormat to Uri to get the URL without downloading it";
+
     private readonly ReplicateClient _client;
     private readonly string _defaultModelId;
     private readonly ImageGeneratorMetadata _metadata;
@@ -67,7 +70,7 @@ public sealed class ReplicateImageGenerator : IImageGenerator
             }
             else
             {
-                await OutputUrlPolicy.EnsureMayDownloadAsync(file.Uri, _client.BaseAddress, cancellationToken).ConfigureAwait(false);
+                await OutputUrlPolicy.EnsureMayDownloadAsync(file.Uri, _client.BaseAddress, UriInstead, cancellationToken).ConfigureAwait(false);
                 var bytes = await file.ReadAllBytesAsync(MaxImageBytes, cancellationToken).ConfigureAwait(false);
                 contents.Add(new DataContent(bytes, file.ContentType ?? MediaTypes.Sniff(bytes) ?? MediaTypes.FromFileName(file.Uri.AbsolutePath)));
             }
@@ -77,26 +80,8 @@ public sealed class ReplicateImageGenerator : IImageGenerator
     }
 
     /// <inheritdoc />
-    public object? GetService(Type serviceType, object? serviceKey = null)
-    {
-        ArgumentNullException.ThrowIfNull(serviceType);
-        if (serviceKey is not null)
-        {
-            return null;
-        }
-
-        if (serviceType == typeof(ImageGeneratorMetadata))
-        {
-            return _metadata;
-        }
-
-        if (serviceType.IsInstanceOfType(this))
-        {
-            return this;
-        }
-
-        return serviceType.IsInstanceOfType(_client) ? _client : null;
-    }
+    public object? GetService(Type serviceType, object? serviceKey = null) =>
+        AdapterHelpers.GetService(serviceType, serviceKey, this, _metadata, _client);
 
     /// <summary>Does nothing: the <see cref="ReplicateClient"/> belongs to the caller.</summary>
     public void Dispose()

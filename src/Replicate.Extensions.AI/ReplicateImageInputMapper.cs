@@ -88,20 +88,7 @@ public class ReplicateImageInputMapper
             };
         }
 
-        if (options.AdditionalProperties is { } extra)
-        {
-            foreach (var (name, value) in extra)
-            {
-                if (value is null)
-                {
-                    input.Remove(name);
-                }
-                else
-                {
-                    input[name] = value;
-                }
-            }
-        }
+        AdapterHelpers.ApplyAdditionalProperties(input, options.AdditionalProperties);
 
         return input;
     }

@@ -184,14 +184,22 @@ public partial class ReplicateClient : IDisposable
             var prediction = await Predictions.CreateAsync(uri, version, input, createOptions, stream: false, cancellationToken, cancelOnAbandon).ConfigureAwait(false);
             activity?.SetTag("replicate.prediction.id", prediction.Id);
             progress?.Report(prediction);
-            try
+            if (prediction.Status.IsTerminal)
             {
-                prediction = await Predictions.WaitAsync(prediction, progress, cancellationToken).ConfigureAwait(false);
+                // Finished within the sync wait (the usual case): no wait loop, no poll schedule, no extra task.
+                PredictionsClient.RecordDuration(prediction);
             }
-            catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && (options?.CancelOnAbandon ?? true))
+            else
             {
-                await Predictions.TryCancelAbandonedAsync(prediction.Id).ConfigureAwait(false);
-                throw;
+                try
+                {
+                    prediction = await Predictions.WaitAsync(prediction, progress, cancellationToken).ConfigureAwait(false);
+                }
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && (options?.CancelOnAbandon ?? true))
+                {
+                    await Predictions.TryCancelAbandonedAsync(prediction.Id).ConfigureAwait(false);
+                    throw;
+                }
             }
 
             ReplicateTelemetry.Record(activity, prediction);

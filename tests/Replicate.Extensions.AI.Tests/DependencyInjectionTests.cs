@@ -68,6 +68,47 @@ public class DependencyInjectionTests
     }
 
     [Fact]
+    public async Task AddReplicateSpeechToTextClient_ResolvesAWorkingClient_OnTheDefaultModel()
+    {
+        await using var emulator = await ReplicateEmulator.StartAsync();
+        await using var provider = Provider(emulator, services => services.AddReplicateSpeechToTextClient());
+
+        var stt = provider.GetRequiredService<ISpeechToTextClient>();
+        var response = await stt.GetTextAsync(new MemoryStream([1, 2, 3]));
+
+        Assert.StartsWith("Emulated transcription of 3 bytes", response.Text, StringComparison.Ordinal);
+        Assert.Equal("openai/whisper", stt.GetService<SpeechToTextClientMetadata>()?.DefaultModelId);
+        Assert.Same(stt, provider.GetRequiredService<ISpeechToTextClient>()); // a singleton by default
+    }
+
+    [Fact]
+    public async Task AddReplicateTextToSpeechClient_ResolvesAWorkingClient_OnTheChosenModel()
+    {
+        await using var emulator = await ReplicateEmulator.StartAsync();
+        await using var provider = Provider(emulator, services => services.AddReplicateTextToSpeechClient("minimax/speech-02-turbo", lifetime: ServiceLifetime.Scoped));
+        await using var scope = provider.CreateAsyncScope();
+
+        var tts = scope.ServiceProvider.GetRequiredService<ITextToSpeechClient>();
+        var response = await tts.GetAudioAsync("Hello.");
+
+        Assert.Equal("audio/wav", Assert.IsType<DataContent>(Assert.Single(response.Contents)).MediaType);
+        Assert.Equal("minimax/speech-02-turbo", tts.GetService<TextToSpeechClientMetadata>()?.DefaultModelId);
+    }
+
+    [Fact]
+    public async Task AddReplicateEmbeddingGenerator_ResolvesAWorkingGenerator()
+    {
+        await using var emulator = await ReplicateEmulator.StartAsync();
+        await using var provider = Provider(emulator, services => services.AddReplicateEmbeddingGenerator());
+
+        var generator = provider.GetRequiredService<IEmbeddingGenerator<string, Embedding<float>>>();
+        var embeddings = await generator.GenerateAsync(["one", "two"]);
+
+        Assert.Equal(2, embeddings.Count);
+        Assert.Single(emulator.Requests, r => r.Method == "POST");
+    }
+
+    [Fact]
     public void WithoutAddReplicate_ResolvingSaysWhatIsMissing()
     {
         var services = new ServiceCollection();
@@ -86,5 +127,19 @@ public class DependencyInjectionTests
             calls.Add(name);
             return base.GetResponseAsync(messages, options, cancellationToken);
         }
+    }
+
+    /// <summary>A provider with <c>AddReplicate</c> pointed at the emulator and whatever <paramref name="register"/> adds.</summary>
+    internal static ServiceProvider Provider(ReplicateEmulator emulator, Action<IServiceCollection> register)
+    {
+        var services = new ServiceCollection();
+        services.AddReplicate(o =>
+        {
+            o.ApiToken = emulator.ApiToken;
+            o.BaseAddress = emulator.BaseAddress;
+            o.PollingInterval = TimeSpan.FromMilliseconds(10);
+        });
+        register(services);
+        return services.BuildServiceProvider(validateScopes: true);
     }
 }

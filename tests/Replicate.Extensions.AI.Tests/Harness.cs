@@ -45,8 +45,28 @@ public sealed class Harness : IAsyncDisposable
     /// <summary>The <c>input</c> of the only prediction created, as it was sent.</summary>
     public JsonElement SentInput()
     {
-        var create = Assert.Single(Emulator.Requests, r => r.Method == "POST" && !r.Path.EndsWith("/cancel", StringComparison.Ordinal));
-        return JsonDocument.Parse(create.Body).RootElement.GetProperty("input").Clone();
+        return JsonDocument.Parse(CreateRequest().Body).RootElement.GetProperty("input").Clone();
+    }
+
+    /// <summary>The request that created the only prediction: its path is the model's route, its body the input.</summary>
+    public RecordedRequest CreateRequest() =>
+        Assert.Single(Emulator.Requests, r => r.Method == "POST" && !r.Path.EndsWith("/cancel", StringComparison.Ordinal) && !r.Path.StartsWith("/v1/files", StringComparison.Ordinal));
+
+    /// <summary>Waits (bounded) until the server reports the prediction behind a cancel request as <c>canceled</c>.</summary>
+    public async Task AssertCanceledOnServerAsync(string cancelPath)
+    {
+        var id = cancelPath.Split('/')[3];
+        var status = PredictionStatus.Starting;
+        for (var i = 0; i < 500 && status != PredictionStatus.Canceled; i++)
+        {
+            status = (await Client.Predictions.GetAsync(id)).Status;
+            if (status != PredictionStatus.Canceled)
+            {
+                await Task.Delay(10);
+            }
+        }
+
+        Assert.Equal(PredictionStatus.Canceled, status);
     }
 
     public IReadOnlyList<string> CancelRequests() =>

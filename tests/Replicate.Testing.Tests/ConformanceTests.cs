@@ -103,6 +103,10 @@ public sealed partial class ConformanceTests
     [InlineData("meta/meta-llama-3-8b-instruct")]
     [InlineData("black-forest-labs/flux-schnell")]
     [InlineData("replicate/hello-world")]
+    [InlineData("openai/whisper")]
+    [InlineData("openai/gpt-4o-transcribe")]
+    [InlineData("minimax/speech-02-turbo")]
+    [InlineData("replicate/all-mpnet-base-v2")]
     public async Task Model_and_version_responses_conform(string model)
     {
         await using var emulator = await ReplicateEmulator.StartAsync();

@@ -115,10 +115,10 @@ public class ModelsTests
             names.Add(model.ToString());
         }
 
-        Assert.Equal(8, names.Count);
-        Assert.Equal(["acme/m0", "acme/m1", "acme/m2", "acme/m3"], names[4..]);
+        Assert.Equal(12, names.Count); // the emulator's 8 demo models, then these 4
+        Assert.Equal(["acme/m0", "acme/m1", "acme/m2", "acme/m3"], names[8..]);
         var requests = h.Requests("GET", "/v1/models");
-        Assert.Equal(3, requests.Count);
+        Assert.Equal(4, requests.Count);
         Assert.Equal("?sort_by=model_created_at&sort_direction=asc", requests[0].Query);
         Assert.All(requests.Skip(1), r => Assert.StartsWith("?sort_by=model_created_at&sort_direction=asc&cursor=", r.Query, StringComparison.Ordinal));
     }
@@ -177,9 +177,9 @@ public class ModelsTests
             found.Add(model.ToString());
         }
 
-        Assert.Equal(["replicate/failing-model", "replicate/hello-world"], found);
+        Assert.Equal(["replicate/failing-model", "replicate/hello-world", "replicate/all-mpnet-base-v2"], found);
         var requests = h.Requests("QUERY", "/v1/models");
-        Assert.Equal(2, requests.Count);
+        Assert.Equal(3, requests.Count);
         Assert.All(requests, r => Assert.Equal("replicate/", r.Body));
         Assert.StartsWith("?cursor=", requests[1].Query, StringComparison.Ordinal);
     }

@@ -21,6 +21,9 @@ public sealed class BenchmarkReport(BenchmarkSettings settings, IReadOnlyList<Sc
 
     public string? LoadAverageAfter { get; init; }
 
+    /// <summary>Gets how the figures were measured, replacing the in-process description (the out-of-process runs set it).</summary>
+    public string? Method { get; init; }
+
     public IEnumerable<MetricRow> Rows => Scenarios.SelectMany(s => s.Rows);
 
     /// <summary>The rows whose target was missed.</summary>
@@ -30,7 +33,7 @@ public sealed class BenchmarkReport(BenchmarkSettings settings, IReadOnlyList<Sc
     {
         var md = new StringBuilder();
         var inv = CultureInfo.InvariantCulture;
-        md.AppendLine(Settings.IsQuick ? "# Benchmarks (quick mode: sizes shrunk, timings meaningless)" : "# Benchmarks: SDK vs bare HttpClient");
+        md.AppendLine((Settings.IsQuick ? "# Benchmarks (quick mode: sizes shrunk, timings meaningless)" : "# Benchmarks: SDK vs bare HttpClient") + (Method is null ? ", server in the same process" : ", server in another process"));
         md.AppendLine();
         md.AppendLine(inv, $"- Date: {StartedAt:yyyy-MM-dd HH:mm} UTC (took {Duration.TotalMinutes:0.0} min)");
         md.AppendLine(inv, $"- Machine: {Machine.Cores} cores ({Machine.Cpu}), {Machine.Memory}, {Machine.OperatingSystem}");
@@ -44,8 +47,16 @@ public sealed class BenchmarkReport(BenchmarkSettings settings, IReadOnlyList<Sc
             md.AppendLine(inv, $"- Source: `{Machine.Commit}`");
         }
 
-        md.AppendLine(inv, $"- Method: emulator (Kestrel) on 127.0.0.1 in the same process; {Settings.Warmups} warm-up run(s) per side, then {Settings.Iterations} measured runs per side ({Settings.ConcurrentIterations} for run_concurrent), alternating which side goes first; run_seq, paginate and replay runs are cut into slices that alternate between the sides ({Settings.RunSeqSlices} of {Settings.RunSeqCalls / Settings.RunSeqSlices} calls, {Settings.PaginatePasses} listing passes, {Settings.ReplayPasses} reads of one stored stream), so load from elsewhere hits both alike; every figure is the median over those runs. SDK/baseline is the ratio of the medians (what targets are judged on); paired is the median of each iteration's own SDK/baseline ratio.");
-        md.AppendLine("- CPU is `Process.TotalProcessorTime`, allocations `GC.GetTotalAllocatedBytes(true)`, both process-wide deltas, so they include the emulator's share, which is the same on both sides: ratios understate the SDK's own overhead, differences (Δ) do not. Peak working set is sampled every 2 ms and taken relative to the start of the run.");
+        if (Method is not null)
+        {
+            md.AppendLine(Method);
+        }
+        else
+        {
+            md.AppendLine(inv, $"- Method: emulator (Kestrel) on 127.0.0.1 in the same process; {Settings.Warmups} warm-up run(s) per side, then {Settings.Iterations} measured runs per side ({Settings.ConcurrentIterations} for run_concurrent), alternating which side goes first; run_seq, paginate and replay runs are cut into slices that alternate between the sides ({Settings.RunSeqSlices} of {Settings.RunSeqCalls / Settings.RunSeqSlices} calls, {Settings.PaginatePasses} listing passes, {Settings.ReplayPasses} reads of one stored stream), so load from elsewhere hits both alike; every figure is the median over those runs. SDK/baseline is the ratio of the medians (what targets are judged on); paired is the median of each iteration's own SDK/baseline ratio.");
+            md.AppendLine("- CPU is `Process.TotalProcessorTime`, allocations `GC.GetTotalAllocatedBytes(true)`, both process-wide deltas, so they include the emulator's share, which is the same on both sides: ratios understate the SDK's own overhead, differences (Δ) do not. Peak working set is sampled every 2 ms and taken relative to the start of the run.");
+        }
+
         md.AppendLine();
         md.AppendLine("| scenario | metric | SDK | baseline | SDK/baseline | paired | target | met |");
         md.AppendLine("|---|---|---:|---:|---:|---:|---|:---:|");

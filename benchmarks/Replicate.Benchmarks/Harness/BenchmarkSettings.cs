@@ -26,6 +26,9 @@ public sealed record BenchmarkSettings
         PaginatePasses = 1,
         BatchItems = 200,
         RunTimeout = TimeSpan.FromSeconds(30),
+        RemoteBurstTokens = 2_000,
+        RemoteLargeTokens = 4,
+        ColdRuns = 1,
     };
 
     public bool IsQuick { get; init; }
@@ -103,4 +106,13 @@ public sealed record BenchmarkSettings
 
     /// <summary>The batch side's <see cref="BatchOptions.MaxConcurrency"/>.</summary>
     public int BatchConcurrency { get; init; } = 32;
+
+    /// <summary>Gets the output events of the out-of-process <c>stream_burst</c> (the cold-start stream of issue 15).</summary>
+    public int RemoteBurstTokens { get; init; } = 20_000;
+
+    /// <summary>Gets the 1 MiB output events of the out-of-process <c>stream_large</c>.</summary>
+    public int RemoteLargeTokens { get; init; } = 512;
+
+    /// <summary>Gets the new processes per side each out-of-process scenario is measured cold in.</summary>
+    public int ColdRuns { get; init; } = 7;
 }

@@ -7,7 +7,10 @@ namespace Replicate.Testing.Internal;
 
 /// <summary>
 /// The built-in models: a token-streaming text model, an image model that draws real PNGs, a model that fails,
-/// and a non-official model that must be run by version. Together they cover the output shapes clients meet.
+/// and a non-official model that must be run by version; and for the other AI modalities a whisper-like
+/// speech-to-text model (transcription and timed segments), a streaming one (text pieces), a text-to-speech model
+/// (a small WAV file) and an embedding model (a batch of texts in, one deterministic vector each out). Together they
+/// cover the output shapes clients meet.
 /// </summary>
 internal static class DemoModels
 {
@@ -15,6 +18,10 @@ internal static class DemoModels
     public const string Flux = "black-forest-labs/flux-schnell";
     public const string Failing = "replicate/failing-model";
     public const string HelloWorld = "replicate/hello-world";
+    public const string Whisper = "openai/whisper";
+    public const string StreamingTranscribe = "openai/gpt-4o-transcribe";
+    public const string Speech = "minimax/speech-02-turbo";
+    public const string Embeddings = "replicate/all-mpnet-base-v2";
 
     private const string Reply =
         "I'm a friendly emulated language model running on your own machine. I stream my answer one token at a " +
@@ -38,14 +45,7 @@ internal static class DemoModels
                     },
                 },
                 ["prompt"],
-                new JsonObject
-                {
-                    ["type"] = "array",
-                    ["title"] = "Output",
-                    ["items"] = new JsonObject { ["type"] = "string" },
-                    ["x-cog-array-type"] = "iterator",
-                    ["x-cog-array-display"] = "concatenate",
-                }),
+                StreamedText()),
         });
 
         core.AddModel(Flux, RunFluxAsync, new EmulatorModelOptions
@@ -92,6 +92,90 @@ internal static class DemoModels
                 new JsonObject { ["text"] = new JsonObject { ["type"] = "string", ["title"] = "Text", ["x-order"] = 0 } },
                 ["text"],
                 new JsonObject { ["type"] = "string", ["title"] = "Output" }),
+        });
+
+        RegisterSpeechAndEmbeddings(core, tokenDelay);
+    }
+
+    /// <summary>The speech-to-text, text-to-speech and embedding models, with the input names of the models they stand for.</summary>
+    private static void RegisterSpeechAndEmbeddings(EmulatorCore core, TimeSpan tokenDelay)
+    {
+        core.AddModel(Whisper, RunWhisperAsync, new EmulatorModelOptions
+        {
+            Description = "Emulated Whisper: transcribes a WAV from the speech demo model back to its text (any other audio to a sentence about its bytes), with timed segments.",
+            SupportsStreaming = false,
+            OpenApiSchema = Schema(
+                new JsonObject
+                {
+                    ["audio"] = new JsonObject { ["type"] = "string", ["format"] = "uri", ["title"] = "Audio", ["x-order"] = 0 },
+                    ["language"] = new JsonObject { ["type"] = "string", ["title"] = "Language", ["default"] = "auto", ["x-order"] = 1 },
+                    ["translate"] = new JsonObject { ["type"] = "boolean", ["title"] = "Translate", ["default"] = false, ["x-order"] = 2 },
+                    ["temperature"] = new JsonObject { ["type"] = "number", ["title"] = "Temperature", ["default"] = 0, ["x-order"] = 3 },
+                },
+                ["audio"],
+                new JsonObject { ["type"] = "object", ["title"] = "Output" }),
+        });
+
+        core.AddModel(StreamingTranscribe, (input, context) => RunStreamingTranscribeAsync(input, context, tokenDelay), new EmulatorModelOptions
+        {
+            Description = "Emulated streaming transcription: the same words as the Whisper demo, streamed word by word.",
+            OpenApiSchema = Schema(
+                new JsonObject
+                {
+                    ["audio_file"] = new JsonObject { ["type"] = "string", ["format"] = "uri", ["title"] = "Audio File", ["x-order"] = 0 },
+                    ["language"] = new JsonObject { ["type"] = "string", ["title"] = "Language", ["x-order"] = 1 },
+                    ["prompt"] = new JsonObject { ["type"] = "string", ["title"] = "Prompt", ["x-order"] = 2 },
+                },
+                ["audio_file"],
+                StreamedText()),
+        });
+
+        core.AddModel(Speech, RunSpeechAsync, new EmulatorModelOptions
+        {
+            Description = "Emulated text to speech: a small WAV (16 kHz mono) whose tone follows the voice and whose comment holds the text.",
+            SupportsStreaming = false,
+            OpenApiSchema = Schema(
+                new JsonObject
+                {
+                    ["text"] = new JsonObject { ["type"] = "string", ["title"] = "Text", ["x-order"] = 0 },
+                    ["voice_id"] = new JsonObject { ["type"] = "string", ["title"] = "Voice Id", ["default"] = "Wise_Woman", ["x-order"] = 1 },
+                    ["speed"] = new JsonObject { ["type"] = "number", ["title"] = "Speed", ["default"] = 1, ["minimum"] = 0.5, ["maximum"] = 2, ["x-order"] = 2 },
+                    ["volume"] = new JsonObject { ["type"] = "number", ["title"] = "Volume", ["default"] = 1, ["minimum"] = 0, ["maximum"] = 10, ["x-order"] = 3 },
+                    ["pitch"] = new JsonObject { ["type"] = "number", ["title"] = "Pitch", ["default"] = 0, ["minimum"] = -12, ["maximum"] = 12, ["x-order"] = 4 },
+                    ["language_boost"] = new JsonObject { ["type"] = "string", ["title"] = "Language Boost", ["x-order"] = 5 },
+                    ["audio_format"] = new JsonObject
+                    {
+                        ["type"] = "string", ["title"] = "Audio Format", ["default"] = "wav", ["enum"] = new JsonArray("wav"), ["x-order"] = 6,
+                    },
+                },
+                ["text"],
+                new JsonObject { ["type"] = "string", ["title"] = "Output", ["format"] = "uri" }),
+        });
+
+        core.AddModel(Embeddings, RunEmbeddingsAsync, new EmulatorModelOptions
+        {
+            Description = "Emulated all-mpnet-base-v2: one 768-dimension unit vector per text, derived from the text alone.",
+            SupportsStreaming = false,
+            OpenApiSchema = Schema(
+                new JsonObject
+                {
+                    ["text"] = new JsonObject { ["type"] = "string", ["title"] = "Text", ["x-order"] = 0 },
+                    ["text_batch"] = new JsonObject
+                    {
+                        ["type"] = "string", ["title"] = "Text Batch", ["description"] = "A JSON-formatted list of strings to embed.", ["x-order"] = 1,
+                    },
+                },
+                [],
+                new JsonObject
+                {
+                    ["type"] = "array",
+                    ["title"] = "Output",
+                    ["items"] = new JsonObject
+                    {
+                        ["type"] = "object",
+                        ["properties"] = new JsonObject { ["embedding"] = new JsonObject { ["type"] = "array", ["items"] = new JsonObject { ["type"] = "number" } } },
+                    },
+                }),
         });
     }
 
@@ -212,6 +296,110 @@ internal static class DemoModels
     private static Task<object?> RunHelloWorldAsync(JsonElement input, PredictionContext context) =>
         Task.FromResult<object?>("hello " + input.GetProperty("text").GetString());
 
+    /// <summary>Whisper's output object: the text, its language, timed segments, and a translation when asked for one.</summary>
+    private static async Task<object?> RunWhisperAsync(JsonElement input, PredictionContext context)
+    {
+        var text = await HearAsync(context, input.GetProperty("audio").GetString()!).ConfigureAwait(false);
+        var language = input.TryGetProperty("language", out var l) && l.ValueKind == JsonValueKind.String ? l.GetString()! : "auto";
+        var translate = input.TryGetProperty("translate", out var t) && t.ValueKind == JsonValueKind.True;
+        context.Log("Detected language: " + (language == "auto" ? "english" : language));
+        var segments = new JsonArray();
+        foreach (var (start, end, sentence) in DemoAudio.Segment(text))
+        {
+            segments.Add(new JsonObject
+            {
+                ["id"] = segments.Count,
+                ["start"] = start,
+                ["end"] = end,
+                ["text"] = " " + sentence.TrimStart(),
+            });
+        }
+
+        return new JsonObject
+        {
+            ["segments"] = segments,
+            ["transcription"] = text,
+            ["translation"] = translate ? "[translated to English] " + text : null,
+            ["detected_language"] = language == "auto" ? "english" : language,
+        };
+    }
+
+    /// <summary>A streaming transcription model: the words one output piece each, each carrying its leading space.</summary>
+    private static async Task<object?> RunStreamingTranscribeAsync(JsonElement input, PredictionContext context, TimeSpan delay)
+    {
+        var text = await HearAsync(context, input.GetProperty("audio_file").GetString()!).ConfigureAwait(false);
+        var first = true;
+        foreach (var word in Tokenize(text))
+        {
+            if (!first && delay > TimeSpan.Zero)
+            {
+                await context.DelayAsync(delay).ConfigureAwait(false);
+            }
+
+            first = false;
+            context.Output(word);
+        }
+
+        return null; // the output is the array of streamed pieces
+    }
+
+    private static Task<object?> RunSpeechAsync(JsonElement input, PredictionContext context)
+    {
+        var text = input.GetProperty("text").GetString() ?? string.Empty;
+        var voice = input.TryGetProperty("voice_id", out var v) && v.ValueKind == JsonValueKind.String ? v.GetString()! : "Wise_Woman";
+        var speed = input.TryGetProperty("speed", out var s) && s.ValueKind == JsonValueKind.Number ? s.GetDouble() : 1;
+        context.Log("Synthesizing " + text.Length.ToString(CultureInfo.InvariantCulture) + " characters with voice " + voice);
+        var wav = DemoAudio.Speak(text, voice, speed);
+        return Task.FromResult<object?>(context.AddFile("speech.wav", wav, "audio/wav"));
+    }
+
+    /// <summary>all-mpnet-base-v2's output: <c>[{"embedding": [...]}, ...]</c>, one a text, for <c>text</c> or the JSON list in <c>text_batch</c>.</summary>
+    private static Task<object?> RunEmbeddingsAsync(JsonElement input, PredictionContext context)
+    {
+        List<string> texts;
+        if (input.TryGetProperty("text_batch", out var batch) && batch.ValueKind == JsonValueKind.String)
+        {
+            try
+            {
+                using var list = JsonDocument.Parse(batch.GetString()!);
+                texts = [.. list.RootElement.EnumerateArray().Select(e => e.GetString() ?? throw new FormatException("null item"))];
+            }
+            catch (Exception ex) when (ex is JsonException or InvalidOperationException or FormatException)
+            {
+                throw new ModelFailedException("text_batch must be a JSON-formatted list of strings: " + ex.Message);
+            }
+        }
+        else if (input.TryGetProperty("text", out var one) && one.ValueKind == JsonValueKind.String)
+        {
+            texts = [one.GetString()!];
+        }
+        else
+        {
+            throw new ModelFailedException("Provide text or text_batch.");
+        }
+
+        context.Log("Embedding " + texts.Count.ToString(CultureInfo.InvariantCulture) + " texts");
+        var output = new JsonArray();
+        foreach (var text in texts)
+        {
+            output.Add(new JsonObject { ["embedding"] = new JsonArray([.. DemoEmbedding.Embed(text).Select(f => (JsonNode)f)]) });
+        }
+
+        return Task.FromResult<object?>(output);
+    }
+
+    private static async Task<string> HearAsync(PredictionContext context, string url)
+    {
+        using var audio = new MemoryStream();
+        using (var file = context.OpenInputFile(url))
+        {
+            await file.CopyToAsync(audio, context.CancellationToken).ConfigureAwait(false);
+        }
+
+        context.Log("Transcribing " + audio.Length.ToString(CultureInfo.InvariantCulture) + " bytes of audio");
+        return DemoAudio.Hear(audio.ToArray());
+    }
+
     /// <summary>A tqdm progress line as diffusion models log it, e.g. <c>  50%|█████     | 2/4 [...]</c>.</summary>
     private static string ProgressLine(int step, int total)
     {
@@ -228,6 +416,16 @@ internal static class DemoModels
             CultureInfo.InvariantCulture,
             $"{percent,4}%|{bar}| {step}/{total} [00:00<00:00, 10.00it/s]");
     }
+
+    /// <summary>The output schema of a model that streams text: an iterator of strings, shown concatenated.</summary>
+    private static JsonObject StreamedText() => new()
+    {
+        ["type"] = "array",
+        ["title"] = "Output",
+        ["items"] = new JsonObject { ["type"] = "string" },
+        ["x-cog-array-type"] = "iterator",
+        ["x-cog-array-display"] = "concatenate",
+    };
 
     private static JsonObject Schema(JsonObject inputProperties, string[] required, JsonObject output)
     {

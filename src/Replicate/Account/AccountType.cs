@@ -22,11 +22,10 @@ public readonly record struct AccountType : IExtensibleString<AccountType>
     /// <summary>An organization's account.</summary>
     public static AccountType Organization { get; } = new("organization");
 
-    /// <inheritdoc />
+    /// <summary>Gets the wire value, exactly as the server sent it.</summary>
     public string Value => _value ?? string.Empty;
 
-    /// <inheritdoc />
-    public static AccountType FromValue(string value) => new(value);
+    static AccountType IExtensibleString<AccountType>.FromValue(string value) => new(value);
 
     /// <summary>Converts a wire value.</summary>
     /// <param name="value">The wire value.</param>

@@ -28,6 +28,7 @@ public partial class ReplicateClient
     /// <exception cref="BatchJournalException">The journal is not one, or was written for another model or other inputs.</exception>
     [RequiresUnreferencedCode(InputSerializer.ReflectionWarning)]
     [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Shaped like RunAsync: the overloads differ in required parameter types, so no call is ambiguous.")]
     public virtual IAsyncEnumerable<BatchResult<PredictionOutput>> RunBatchAsync(ModelIdentifier model, IAsyncEnumerable<object?> inputs, BatchOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -46,6 +47,7 @@ public partial class ReplicateClient
     /// <exception cref="BatchJournalException">The journal is not one, or was written for another model or other inputs.</exception>
     [RequiresUnreferencedCode(InputSerializer.ReflectionWarning)]
     [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Shaped like RunAsync: the overloads differ in required parameter types, so no call is ambiguous.")]
     public virtual IAsyncEnumerable<BatchResult<PredictionOutput>> RunBatchAsync(ModelIdentifier model, IEnumerable<object?> inputs, BatchOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -63,6 +65,7 @@ public partial class ReplicateClient
     /// <param name="options">Concurrency, order, journal, rate limits, progress and how predictions are created.</param>
     /// <param name="cancellationToken">Stops the batch.</param>
     /// <returns>One result per input.</returns>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Shaped like RunAsync: the overloads differ in required parameter types, so no call is ambiguous.")]
     public virtual IAsyncEnumerable<BatchResult<PredictionOutput>> RunBatchAsync<TInput>(ModelIdentifier model, IAsyncEnumerable<TInput> inputs, JsonTypeInfo<TInput> inputType, BatchOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inputs);
@@ -85,6 +88,7 @@ public partial class ReplicateClient
     /// <param name="options">Concurrency, order, journal, rate limits, progress and how predictions are created.</param>
     /// <param name="cancellationToken">Stops the batch.</param>
     /// <returns>One result per input, with the typed output.</returns>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Shaped like RunAsync: the overloads differ in required parameter types, so no call is ambiguous.")]
     public virtual IAsyncEnumerable<BatchResult<TOutput>> RunBatchAsync<TInput, TOutput>(ReplicateModel<TInput, TOutput> model, IAsyncEnumerable<TInput> inputs, BatchOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(model);
@@ -103,6 +107,7 @@ public partial class ReplicateClient
     /// <param name="options">Concurrency, order, journal, rate limits, progress and how predictions are created.</param>
     /// <param name="cancellationToken">Stops the batch.</param>
     /// <returns>One result per input, with the typed output.</returns>
+    [SuppressMessage("ApiDesign", "RS0026:Do not add multiple public overloads with optional parameters", Justification = "Shaped like RunAsync: the overloads differ in required parameter types, so no call is ambiguous.")]
     public virtual IAsyncEnumerable<BatchResult<TOutput>> RunBatchAsync<TInput, TOutput>(ReplicateModel<TInput, TOutput> model, IEnumerable<TInput> inputs, BatchOptions? options = null, CancellationToken cancellationToken = default)
     {
         ArgumentNullException.ThrowIfNull(inputs);

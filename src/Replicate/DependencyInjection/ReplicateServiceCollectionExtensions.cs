@@ -1,5 +1,6 @@
 using Microsoft.Extensions.Configuration;
 using Microsoft.Extensions.DependencyInjection.Extensions;
+using Microsoft.Extensions.Http.Resilience;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Options;
 using Replicate;
@@ -19,7 +20,11 @@ public static class ReplicateServiceCollectionExtensions
     /// </summary>
     /// <param name="services">The services.</param>
     /// <param name="configure">Sets options, e.g. <c>o =&gt; o.ApiToken = ...</c>.</param>
-    /// <returns>The HTTP client builder, to add handlers (set <see cref="ReplicateClientOptions.MaxRetries"/> to 0 if you add your own retries).</returns>
+    /// <returns>
+    /// The HTTP client builder, to add handlers. <c>AddStandardResilienceHandler()</c> is safe here: its retry and timeouts
+    /// stand aside for the SDK's requests (the SDK's own retry never repeats a create the server may have started), and its
+    /// rate limiter and circuit breaker apply. With a retry of your own, set <see cref="ReplicateClientOptions.MaxRetries"/> to 0.
+    /// </returns>
     public static IHttpClientBuilder AddReplicate(this IServiceCollection services, Action<ReplicateClientOptions>? configure = null) =>
         AddReplicate(services, Options.Options.DefaultName, configure);
 
@@ -73,6 +78,7 @@ public static class ReplicateServiceCollectionExtensions
         var httpClientName = HttpClientName(name);
         services.AddOptions<ReplicateClientOptions>(name).ValidateOnStart();
         services.TryAddEnumerable(ServiceDescriptor.Singleton<IValidateOptions<ReplicateClientOptions>, TokenValidator>());
+        services.TryAddEnumerable(ServiceDescriptor.Singleton<IPostConfigureOptions<HttpStandardResilienceOptions>, StandardResilienceAdapter>());
 
         // Calling AddReplicate twice for one name only adds configuration: the handlers and the client are registered once,
         // so requests are never retried twice over.

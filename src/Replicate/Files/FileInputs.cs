@@ -60,7 +60,7 @@ internal sealed class FileInputs
     {
         var files = new FileInputs();
         var json = InputSerializer.Serialize(input, "model input", parameterName, files);
-        return await files.ResolveAsync(transport, json.WrittenMemory, strategy, cancellationToken).ConfigureAwait(false);
+        return await files.ResolveAsync(transport, json, strategy, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>

@@ -4,9 +4,9 @@ using System.Net;
 namespace Replicate;
 
 /// <summary>
-/// A response body read into a rented buffer, so buffering API responses (to retry cut bodies) costs no allocation per
-/// request. The buffer goes back to the pool when the response is disposed; the transport deserializes straight from
-/// <see cref="Memory"/> before that.
+/// A body in a rented buffer: a response read whole (to retry cut bodies), or a request body written by
+/// <see cref="Writer"/>, so neither costs an allocation per request. The buffer goes back to the pool when the response
+/// (or request) is disposed; the transport deserializes straight from <see cref="Memory"/> before that.
 /// </summary>
 internal sealed class PooledContent : HttpContent
 {
@@ -86,5 +86,49 @@ internal sealed class PooledContent : HttpContent
         }
 
         base.Dispose(disposing);
+    }
+
+    /// <summary>Writes a body into rented buffers; <see cref="ToContent"/> hands the buffer to the content that returns it.</summary>
+    internal sealed class Writer(int initialSize) : IBufferWriter<byte>, IDisposable
+    {
+        private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(initialSize);
+        private int _written;
+
+        public ReadOnlySpan<byte> WrittenSpan => (_buffer ?? throw new ObjectDisposedException(nameof(Writer))).AsSpan(0, _written);
+
+        public void Advance(int count) => _written += count;
+
+        public Memory<byte> GetMemory(int sizeHint = 0) => Ensure(sizeHint).AsMemory(_written);
+
+        public Span<byte> GetSpan(int sizeHint = 0) => Ensure(sizeHint).AsSpan(_written);
+
+        public PooledContent ToContent()
+        {
+            var buffer = _buffer ?? throw new ObjectDisposedException(nameof(Writer));
+            _buffer = null;
+            return new PooledContent(buffer, _written);
+        }
+
+        public void Dispose()
+        {
+            if (Interlocked.Exchange(ref _buffer, null) is { } buffer)
+            {
+                ArrayPool<byte>.Shared.Return(buffer);
+            }
+        }
+
+        private byte[] Ensure(int sizeHint)
+        {
+            var buffer = _buffer ?? throw new ObjectDisposedException(nameof(Writer));
+            if (buffer.Length - _written >= Math.Max(sizeHint, 1))
+            {
+                return buffer;
+            }
+
+            var larger = ArrayPool<byte>.Shared.Rent(Math.Max(buffer.Length * 2, _written + sizeHint));
+            buffer.AsSpan(0, _written).CopyTo(larger);
+            ArrayPool<byte>.Shared.Return(buffer);
+            return _buffer = larger;
+        }
     }
 }

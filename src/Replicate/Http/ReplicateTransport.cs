@@ -287,20 +287,31 @@ internal sealed class ReplicateTransport
         return Resolve(path + "?cursor=" + Uri.EscapeDataString(cursor));
     }
 
-    /// <summary>Creates JSON content from a writer callback, buffered so a retry can send it again.</summary>
+    /// <summary>
+    /// Creates JSON content from a writer callback, buffered so a retry can send it again. The buffer is rented and goes
+    /// back to the pool when the request is disposed, and the writer is reused per thread: a request body costs no
+    /// allocation beyond the content object.
+    /// </summary>
     public static HttpContent JsonContent<TState>(TState state, Action<Utf8JsonWriter, TState> write)
     {
-        var buffer = new ArrayBufferWriter<byte>(512);
-        using (var writer = new Utf8JsonWriter(buffer))
+        var buffer = new PooledContent.Writer(512);
+        try
         {
+            var writer = JsonWriterCache.Rent(buffer);
             write(writer, state);
+            JsonWriterCache.Return(writer);
+
+            var content = buffer.ToContent();
+
+            // Sent as written; the typed header would parse and allocate a media type for every request.
+            content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+            return content;
         }
-
-        var content = new ReadOnlyMemoryContent(buffer.WrittenMemory);
-
-        // Sent as written; the typed header would parse and allocate a media type for every request.
-        content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
-        return content;
+        catch
+        {
+            buffer.Dispose();
+            throw;
+        }
     }
 
     /// <summary>Creates JSON content of a request object with the source-generated context (unset optional fields are left out).</summary>

@@ -5,7 +5,7 @@ namespace Replicate;
 /// whose set of values the server may extend: unknown values round-trip instead of failing to parse.
 /// </summary>
 /// <typeparam name="TSelf">The implementing type.</typeparam>
-public interface IExtensibleString<TSelf>
+internal interface IExtensibleString<TSelf>
     where TSelf : struct, IExtensibleString<TSelf>
 {
     /// <summary>Gets the wire value, exactly as the server sent it.</summary>

@@ -38,7 +38,7 @@ internal static class InputSerializer
     [RequiresUnreferencedCode(InputSerializer.ReflectionWarning)]
     [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
     public static void WriteInput(Utf8JsonWriter writer, object input, string what, string parameterName) =>
-        writer.WriteRawValue(Serialize(input, what, parameterName, files: null).WrittenSpan, skipInputValidation: true);
+        writer.WriteRawValue(Serialize(input, what, parameterName, files: null).Span, skipInputValidation: true);
 
     /// <summary>
     /// Serializes <paramref name="input"/> (a JSON object) to UTF-8. File values (<see cref="FileInfo"/>, <see cref="Stream"/>,
@@ -46,38 +46,40 @@ internal static class InputSerializer
     /// </summary>
     [RequiresUnreferencedCode(InputSerializer.ReflectionWarning)]
     [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
-    public static ArrayBufferWriter<byte> Serialize(object input, string what, string parameterName, FileInputs? files)
+    public static ReadOnlyMemory<byte> Serialize(object input, string what, string parameterName, FileInputs? files)
     {
         ArgumentNullException.ThrowIfNull(input, parameterName);
-        var scratch = new ArrayBufferWriter<byte>(256);
         switch (input)
         {
-            case JsonObject node:
-                using (var inner = new Utf8JsonWriter(scratch))
-                {
-                    node.WriteTo(inner);
-                }
-
-                return scratch;
-            case JsonElement { ValueKind: JsonValueKind.Object } element:
-                using (var inner = new Utf8JsonWriter(scratch))
-                {
-                    element.WriteTo(inner);
-                }
-
-                return scratch;
+            case JsonObject or JsonElement { ValueKind: JsonValueKind.Object }:
+                break;
             case JsonNode or JsonElement or string or System.Collections.IEnumerable when input is not System.Collections.IDictionary:
                 throw new ArgumentException(
                     $"The {what} must be a JSON object with named fields, for example new {{ prompt = \"...\" }}; got {Describe(input)}.", parameterName);
         }
 
-        // Serialize to a scratch buffer first so a failure leaves the request body untouched and names the input.
+        // Serialized into a rented scratch buffer first, so a failure leaves the request body untouched and names the
+        // input; the result is copied out at its exact size.
+        using var scratch = new PooledContent.Writer(256);
         var previous = CollectingFiles;
         CollectingFiles = files;
         try
         {
-            using var inner = new Utf8JsonWriter(scratch);
-            JsonSerializer.Serialize(inner, input, input.GetType(), Options);
+            var writer = JsonWriterCache.Rent(scratch);
+            switch (input)
+            {
+                case JsonObject node:
+                    node.WriteTo(writer);
+                    break;
+                case JsonElement element:
+                    element.WriteTo(writer);
+                    break;
+                default:
+                    JsonSerializer.Serialize(writer, input, input.GetType(), Options);
+                    break;
+            }
+
+            JsonWriterCache.Return(writer);
         }
         catch (Exception ex) when (ex is JsonException or NotSupportedException or InvalidOperationException)
         {
@@ -95,7 +97,7 @@ internal static class InputSerializer
                 $"The {what} must serialize to a JSON object with named fields, for example new {{ prompt = \"...\" }}; {input.GetType().Name} did not.", parameterName);
         }
 
-        return scratch;
+        return span.ToArray();
     }
 
     private static string Describe(object input) => input switch

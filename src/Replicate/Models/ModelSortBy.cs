@@ -22,11 +22,10 @@ public readonly record struct ModelSortBy : IExtensibleString<ModelSortBy>
     /// <summary>When the model's latest version was created (the server's default).</summary>
     public static ModelSortBy LatestVersionCreatedAt { get; } = new("latest_version_created_at");
 
-    /// <inheritdoc />
+    /// <summary>Gets the wire value, exactly as the server sent it.</summary>
     public string Value => _value ?? string.Empty;
 
-    /// <inheritdoc />
-    public static ModelSortBy FromValue(string value) => new(value);
+    static ModelSortBy IExtensibleString<ModelSortBy>.FromValue(string value) => new(value);
 
     /// <summary>Converts a wire value.</summary>
     /// <param name="value">The wire value.</param>

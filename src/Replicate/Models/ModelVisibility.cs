@@ -22,11 +22,10 @@ public readonly record struct ModelVisibility : IExtensibleString<ModelVisibilit
     /// <summary>Only the owner (and its organization) can see and run the model.</summary>
     public static ModelVisibility Private { get; } = new("private");
 
-    /// <inheritdoc />
+    /// <summary>Gets the wire value, exactly as the server sent it.</summary>
     public string Value => _value ?? string.Empty;
 
-    /// <inheritdoc />
-    public static ModelVisibility FromValue(string value) => new(value);
+    static ModelVisibility IExtensibleString<ModelVisibility>.FromValue(string value) => new(value);
 
     /// <summary>Converts a wire value to a visibility.</summary>
     /// <param name="value">The wire value.</param>

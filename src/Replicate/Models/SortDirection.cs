@@ -22,11 +22,10 @@ public readonly record struct SortDirection : IExtensibleString<SortDirection>
     /// <summary>Newest first (the server's default).</summary>
     public static SortDirection Descending { get; } = new("desc");
 
-    /// <inheritdoc />
+    /// <summary>Gets the wire value, exactly as the server sent it.</summary>
     public string Value => _value ?? string.Empty;
 
-    /// <inheritdoc />
-    public static SortDirection FromValue(string value) => new(value);
+    static SortDirection IExtensibleString<SortDirection>.FromValue(string value) => new(value);
 
     /// <summary>Converts a wire value.</summary>
     /// <param name="value">The wire value.</param>

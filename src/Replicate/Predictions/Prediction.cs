@@ -93,6 +93,24 @@ public sealed class Prediction
     /// <inheritdoc cref="RawInput"/>
     internal object? RawOutput { init => _output = value; }
 
+    /// <summary>
+    /// Reads the output when it is a JSON string still held as raw bytes, without materializing a
+    /// <see cref="JsonElement"/> (a document per prediction) for the common "one string" output.
+    /// </summary>
+    internal bool TryReadRawStringOutput(out string? value)
+    {
+        if (Volatile.Read(ref _output) is byte[] utf8 && utf8.Length > 0 && utf8[0] == (byte)'"')
+        {
+            var reader = new Utf8JsonReader(utf8);
+            reader.Read();
+            value = reader.GetString();
+            return true;
+        }
+
+        value = null;
+        return false;
+    }
+
     /// <inheritdoc cref="RawInput"/>
     internal object? RawMetrics { init => _metrics = value; }
 

@@ -24,14 +24,13 @@ public sealed class PredictionOutput
     {
         Prediction = prediction;
         _transport = transport;
-        Json = prediction.Output ?? NullElement;
     }
 
     /// <summary>Gets the prediction that produced the output (id, metrics, logs).</summary>
     public Prediction Prediction { get; }
 
     /// <summary>Gets the output as JSON.</summary>
-    public JsonElement Json { get; }
+    public JsonElement Json => Prediction.Output ?? NullElement;
 
     /// <summary>Gets whether the model produced no output (<c>null</c>).</summary>
     public bool IsNull => Json.ValueKind is JsonValueKind.Null or JsonValueKind.Undefined;
@@ -39,7 +38,7 @@ public sealed class PredictionOutput
     /// <summary>Returns the output when it is a single string.</summary>
     /// <returns>The string, or <see langword="null"/> when the output is <c>null</c>.</returns>
     /// <exception cref="InvalidOperationException">The output is not a string; the message says what it is.</exception>
-    public string? AsString() => Json.ValueKind switch
+    public string? AsString() => Prediction.TryReadRawStringOutput(out var text) ? text : Json.ValueKind switch
     {
         JsonValueKind.String => Json.GetString(),
         JsonValueKind.Null or JsonValueKind.Undefined => null,
@@ -52,7 +51,8 @@ public sealed class PredictionOutput
     /// <exception cref="InvalidOperationException">The output is not exactly one file; the message says what it is.</exception>
     public FileOutput AsFile()
     {
-        if (Json.ValueKind == JsonValueKind.String && FileOutput.TryCreate(Json.GetString(), _transport, out var file))
+        if (Prediction.TryReadRawStringOutput(out var url) ? FileOutput.TryCreate(url, _transport, out var file)
+            : Json.ValueKind == JsonValueKind.String && FileOutput.TryCreate(Json.GetString(), _transport, out file))
         {
             return file!;
         }
@@ -108,6 +108,11 @@ public sealed class PredictionOutput
     /// <returns>The text.</returns>
     public override string ToString()
     {
+        if (Prediction.TryReadRawStringOutput(out var text))
+        {
+            return text!;
+        }
+
         switch (Json.ValueKind)
         {
             case JsonValueKind.String:

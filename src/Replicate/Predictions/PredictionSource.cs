@@ -22,11 +22,10 @@ public readonly record struct PredictionSource : IExtensibleString<PredictionSou
     /// <summary>Predictions created on the replicate.com website; the server lists only those of the last 14 days.</summary>
     public static PredictionSource Web { get; } = new("web");
 
-    /// <inheritdoc />
+    /// <summary>Gets the wire value, exactly as the server sent it.</summary>
     public string Value => _value ?? string.Empty;
 
-    /// <inheritdoc />
-    public static PredictionSource FromValue(string value) => new(value);
+    static PredictionSource IExtensibleString<PredictionSource>.FromValue(string value) => new(value);
 
     /// <summary>Converts a wire value.</summary>
     /// <param name="value">The wire value.</param>

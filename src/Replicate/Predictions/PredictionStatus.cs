@@ -37,7 +37,7 @@ public readonly struct PredictionStatus : IEquatable<PredictionStatus>, IExtensi
     /// <summary>Ended before it ever started, for example because its deadline passed while it was queued.</summary>
     public static PredictionStatus Aborted { get; } = new("aborted");
 
-    /// <inheritdoc />
+    /// <summary>Gets the wire value, exactly as the server sent it.</summary>
     public string Value => _value ?? string.Empty;
 
     /// <summary>
@@ -49,8 +49,7 @@ public readonly struct PredictionStatus : IEquatable<PredictionStatus>, IExtensi
     /// <summary>Gets whether this is <see cref="Succeeded"/>.</summary>
     public bool IsSucceeded => this == Succeeded;
 
-    /// <inheritdoc />
-    public static PredictionStatus FromValue(string value) => new(value);
+    static PredictionStatus IExtensibleString<PredictionStatus>.FromValue(string value) => new(value);
 
     /// <summary>Converts a wire value to a status.</summary>
     /// <param name="value">The wire value.</param>

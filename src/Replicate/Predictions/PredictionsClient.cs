@@ -159,10 +159,10 @@ public class PredictionsClient
         if (options?.ValidateInput == true)
         {
             var schema = await SchemaOfAsync(model, cancellationToken).ConfigureAwait(false);
-            schema.Validate(json.WrittenSpan);
+            schema.Validate(json.Span);
         }
 
-        return new StagedInput(json.WrittenMemory, files);
+        return new StagedInput(json, files);
     }
 
     /// <summary>Writes an input with caller-supplied metadata (no reflection), checked against the schema when asked.</summary>

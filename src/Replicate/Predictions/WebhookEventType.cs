@@ -28,11 +28,10 @@ public readonly struct WebhookEventType : IEquatable<WebhookEventType>, IExtensi
     /// <summary>Sent when the prediction reaches a terminal state; the only delivery Replicate retries.</summary>
     public static WebhookEventType Completed { get; } = new("completed");
 
-    /// <inheritdoc />
+    /// <summary>Gets the wire value, exactly as the server sent it.</summary>
     public string Value => _value ?? string.Empty;
 
-    /// <inheritdoc />
-    public static WebhookEventType FromValue(string value) => new(value);
+    static WebhookEventType IExtensibleString<WebhookEventType>.FromValue(string value) => new(value);
 
     /// <summary>Converts a wire value to an event type.</summary>
     /// <param name="value">The wire value.</param>

@@ -41,11 +41,10 @@ public readonly struct StreamEventType : IEquatable<StreamEventType>, IExtensibl
         _ => new(value),
     };
 
-    /// <inheritdoc />
+    /// <summary>Gets the wire value, exactly as the server sent it.</summary>
     public string Value => _value ?? string.Empty;
 
-    /// <inheritdoc />
-    public static StreamEventType FromValue(string value) => new(value);
+    static StreamEventType IExtensibleString<StreamEventType>.FromValue(string value) => new(value);
 
     /// <summary>Converts a wire value to an event type.</summary>
     /// <param name="value">The wire value.</param>

@@ -1,0 +1,174 @@
+using System.Text.Json;
+using Replicate.Testing;
+
+namespace Replicate.Cli.Tests;
+
+/// <summary>The resource commands: each maps onto one SDK call, with plain output when piped and JSON with <c>--json</c>.</summary>
+public class CommandsTests
+{
+    [Fact]
+    public async Task Predictions_ListGetCancelWait()
+    {
+        await using var cli = await CliHarness.StartAsync();
+        cli.AddSlowModel("acme/slow");
+        using var client = RunTests.Client(cli);
+        var done = await client.Predictions.WaitAsync(await client.Predictions.CreateAsync("meta/meta-llama-3-8b-instruct", new { prompt = "hi", max_tokens = 2 }));
+        var slow = await client.Predictions.CreateAsync("acme/slow", new { });
+
+        var list = await cli.RunAsync("predictions", "list");
+        var get = await cli.RunAsync("predictions", "get", done.Id, "--json");
+        var wait = await cli.RunAsync("predictions", "wait", done.Id);
+        var cancel = await cli.RunAsync("predictions", "cancel", slow.Id);
+        var waitCanceled = await cli.RunAsync("predictions", "wait", slow.Id, "--json");
+
+        Assert.True(list.ExitCode == 0, list.ToString());
+        var rows = list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Select(l => l.Split('\t')).ToList();
+        Assert.Equal([slow.Id, done.Id], rows.Select(r => r[0]));
+        Assert.Equal(["processing", "succeeded"], rows.Select(r => r[2]));
+        Assert.Equal(0, get.ExitCode);
+        Assert.Equal(done.Id, JsonDocument.Parse(get.Stdout).RootElement.GetProperty("id").GetString());
+        Assert.Equal(0, wait.ExitCode);
+        Assert.Contains("status\tsucceeded", wait.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, cancel.ExitCode);
+        Assert.Equal(1, waitCanceled.ExitCode); // a canceled prediction is not a success
+        Assert.Equal("canceled", JsonDocument.Parse(waitCanceled.Stdout).RootElement.GetProperty("status").GetString());
+        Assert.Single(cli.Emulator.Requests, r => r.Method == "POST" && r.Path == $"/v1/predictions/{slow.Id}/cancel");
+    }
+
+    [Fact]
+    public async Task Models_GetListSearchSchemaVersions()
+    {
+        await using var cli = await CliHarness.StartAsync();
+
+        var get = await cli.RunAsync("models", "get", "black-forest-labs/flux-schnell", "--json");
+        var list = await cli.RunAsync("models", "list", "-n", "2");
+        var search = await cli.RunAsync("models", "search", "llama");
+        var schema = await cli.RunAsync("models", "schema", "black-forest-labs/flux-schnell");
+        var schemaJson = await cli.RunAsync("models", "schema", "black-forest-labs/flux-schnell", "--json");
+        var versions = await cli.RunAsync("models", "versions", "replicate/hello-world");
+
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Equal("flux-schnell", JsonDocument.Parse(get.Stdout).RootElement.GetProperty("name").GetString());
+        Assert.Equal(2, list.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
+        Assert.StartsWith("meta/meta-llama-3-8b-instruct\t", search.Stdout, StringComparison.Ordinal);
+        Assert.Contains("num_outputs\tinteger\t\t1\t1 to 4", schema.Stdout, StringComparison.Ordinal);
+        Assert.Contains("aspect_ratio\tstring\t\t\"1:1\"\t1:1, 16:9, 9:16", schema.Stdout, StringComparison.Ordinal);
+        Assert.Contains("prompt\tstring\tyes", schema.Stdout, StringComparison.Ordinal);
+        Assert.Equal(JsonValueKind.Object, JsonDocument.Parse(schemaJson.Stdout).RootElement.GetProperty("input").GetProperty("properties").ValueKind);
+        Assert.Equal(RunTests.HelloWorldVersion(cli), versions.Stdout.Split('\t')[0]);
+    }
+
+    [Fact]
+    public async Task SchemaPull_WritesTheSchemaFileTypedModelsRead()
+    {
+        await using var cli = await CliHarness.StartAsync();
+
+        var pulled = await cli.RunAsync("schema", "pull", "black-forest-labs/flux-schnell");
+        var pinned = await cli.RunAsync("schema", "pull", "replicate/hello-world:" + RunTests.HelloWorldVersion(cli), "-o", "Models/Hello.json");
+
+        Assert.True(pulled.ExitCode == 0, pulled.ToString());
+        Assert.Equal(Path.Combine("models", "flux-schnell.json") + "\n", pulled.Stdout);
+        Assert.True(pinned.ExitCode == 0, pinned.ToString());
+        var file = Path.Combine(cli.WorkDir.FullName, "Models", "Hello.json");
+        using var document = JsonDocument.Parse(await File.ReadAllTextAsync(file));
+        Assert.Equal(RunTests.HelloWorldVersion(cli), document.RootElement.GetProperty("latest_version").GetProperty("id").GetString());
+
+        // The format the typed-models generator reads is the one the emulator serves a model from: it takes the file back.
+        await using var other = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { IncludeDemoModels = false });
+        var fluxFile = Path.Combine(cli.WorkDir.FullName, "models", "flux-schnell.json");
+        var model = other.AddModelFromSchemaFile(fluxFile, (_, _) => Task.FromResult<object?>(null));
+        using var flux = JsonDocument.Parse(await File.ReadAllTextAsync(fluxFile));
+        Assert.Equal(flux.RootElement.GetProperty("latest_version").GetProperty("id").GetString(), model.VersionId);
+    }
+
+    [Fact]
+    public async Task Trainings_CreateListGetCancel()
+    {
+        await using var cli = await CliHarness.StartAsync();
+        var baseModel = cli.Emulator.AddModel("acme/base", (_, _) => Task.FromResult<object?>("base"), o => o.Trainer = async (_, context) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), context.CancellationToken);
+            return null;
+        });
+        cli.Emulator.AddModel("emulator/tuned", (_, _) => Task.FromResult<object?>("tuned"));
+
+        var create = await cli.RunAsync("trainings", "create", "acme/base:" + baseModel.VersionId, "--destination", "emulator/tuned", "steps=10");
+        Assert.True(create.ExitCode == 0, create.ToString());
+        var id = create.Stdout.Trim();
+        var list = await cli.RunAsync("trainings", "list");
+        var get = await cli.RunAsync("trainings", "get", id, "--json");
+        var cancel = await cli.RunAsync("trainings", "cancel", id);
+        var missingDestination = await cli.RunAsync("trainings", "create", "acme/base:" + baseModel.VersionId);
+
+        Assert.StartsWith(id + "\t", list.Stdout, StringComparison.Ordinal);
+        Assert.Equal(id, JsonDocument.Parse(get.Stdout).RootElement.GetProperty("id").GetString());
+        Assert.True(cancel.ExitCode == 0, cancel.ToString());
+        Assert.Single(cli.Emulator.Requests, r => r.Method == "POST" && r.Path == $"/v1/trainings/{id}/cancel");
+        Assert.Equal(2, missingDestination.ExitCode);
+        var created = Assert.Single(cli.Emulator.Requests, r => r.Method == "POST" && r.Path.EndsWith("/trainings", StringComparison.Ordinal));
+        Assert.Contains("\"destination\":\"emulator/tuned\"", created.Body, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task Deployments_CreateListGetUpdate()
+    {
+        await using var cli = await CliHarness.StartAsync();
+        var version = RunTests.HelloWorldVersion(cli);
+
+        var create = await cli.RunAsync("deployments", "create", "my-app", "--model", "replicate/hello-world", "--version", version, "--hardware", "gpu-t4", "--max-instances", "2");
+        var list = await cli.RunAsync("deployments", "list");
+        var update = await cli.RunAsync("deployments", "update", "emulator/my-app", "--max-instances", "5", "--json");
+        var get = await cli.RunAsync("deployments", "get", "emulator/my-app");
+        var nothing = await cli.RunAsync("deployments", "update", "emulator/my-app");
+        var run = await cli.RunAsync("run", "deployment:emulator/my-app", "text=deployed");
+
+        Assert.True(create.ExitCode == 0, create.ToString());
+        Assert.Contains("deployment\temulator/my-app", create.Stdout, StringComparison.Ordinal);
+        Assert.StartsWith("emulator/my-app\t1\treplicate/hello-world:" + version + "\tgpu-t4\t0-2", list.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, JsonDocument.Parse(update.Stdout).RootElement.GetProperty("current_release").GetProperty("number").GetInt32());
+        Assert.Contains("instances\t0-5", get.Stdout, StringComparison.Ordinal);
+        Assert.Equal(2, nothing.ExitCode);
+        Assert.True(run.ExitCode == 0, run.ToString());
+        Assert.Equal("hello deployed\n", run.Stdout);
+    }
+
+    [Fact]
+    public async Task Files_UploadListGetDownloadDelete()
+    {
+        await using var cli = await CliHarness.StartAsync();
+        await File.WriteAllTextAsync(Path.Combine(cli.WorkDir.FullName, "data.txt"), "file body");
+
+        var upload = await cli.RunAsync("files", "upload", "data.txt", "--json");
+        Assert.True(upload.ExitCode == 0, upload.ToString());
+        var id = JsonDocument.Parse(upload.Stdout).RootElement.GetProperty("id").GetString()!;
+        var list = await cli.RunAsync("files", "list");
+        var get = await cli.RunAsync("files", "get", id);
+        var download = await cli.RunAsync("files", "download", cli.Emulator.CreateFileDownloadUrl(id).ToString(), "-o", "copy.txt");
+        var badUrl = await cli.RunAsync("files", "download", "https://example.com/not-a-download");
+        var delete = await cli.RunAsync("files", "delete", id);
+        var gone = await cli.RunAsync("files", "get", id);
+
+        Assert.StartsWith(id + "\tdata.txt\t", list.Stdout, StringComparison.Ordinal);
+        Assert.Contains("size\t9", get.Stdout, StringComparison.Ordinal);
+        Assert.True(download.ExitCode == 0, download.ToString());
+        Assert.Equal("file body", await File.ReadAllTextAsync(Path.Combine(cli.WorkDir.FullName, "copy.txt")));
+        Assert.Equal(2, badUrl.ExitCode);
+        Assert.Equal(0, delete.ExitCode);
+        Assert.Equal(3, gone.ExitCode);
+        Assert.Contains("404", gone.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
+    public async Task HardwareAndAccount()
+    {
+        await using var cli = await CliHarness.StartAsync();
+
+        var hardware = await cli.RunAsync("hardware");
+        var hardwareJson = await cli.RunAsync("hardware", "--json");
+        var account = await cli.RunAsync("account");
+
+        Assert.Contains("gpu-t4\tNvidia T4 GPU\n", hardware.Stdout, StringComparison.Ordinal);
+        Assert.Contains(JsonDocument.Parse(hardwareJson.Stdout).RootElement.EnumerateArray(), h => h.GetProperty("sku").GetString() == "cpu");
+        Assert.Contains("username\temulator\n", account.Stdout, StringComparison.Ordinal);
+    }
+}
