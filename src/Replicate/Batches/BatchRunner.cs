@@ -153,6 +153,13 @@ internal sealed class BatchRunner<TInput, TOutput>
                 }
 
                 await slots.WaitAsync(cancellationToken).ConfigureAwait(false);
+                if (cancellationToken.IsCancellationRequested)
+                {
+                    // The slot was freed by an item the cancellation stopped: it starts nothing new.
+                    slots.Release();
+                    break;
+                }
+
                 var i = index++;
                 Interlocked.Increment(ref _inFlight);
                 _ = RunSlotAsync(i, input, results, slots, started, cancellationToken);
@@ -232,6 +239,7 @@ internal sealed class BatchRunner<TInput, TOutput>
     /// <summary>One item, start to finish; a failure of the item is its result, never an exception.</summary>
     private async Task<BatchResult<TOutput>> RunItemAsync(long index, TInput input, CancellationToken cancellationToken)
     {
+        cancellationToken.ThrowIfCancellationRequested();
         if (input is null)
         {
             var error = new ArgumentNullException(nameof(input), $"Input {index} of the batch is null; nothing was sent for it.");

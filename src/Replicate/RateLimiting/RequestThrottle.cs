@@ -24,6 +24,7 @@ internal sealed class RequestThrottle : IDisposable
     private readonly RateLimiter _requests;
     private readonly List<IDisposable> _owned = [];
     private long _pausedUntilTicks;
+    private bool _disposed;
     private int _throttled;
 
     public RequestThrottle(RateLimitOptions options, TimeProvider time)
@@ -64,7 +65,24 @@ internal sealed class RequestThrottle : IDisposable
         while (true)
         {
             await WaitWhilePausedAsync(cancellationToken).ConfigureAwait(false);
-            var lease = await limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+            if (Volatile.Read(ref _disposed))
+            {
+                // The batch is over; what it left in the background (canceling a prediction whose create answered late)
+                // still goes out, unlimited, rather than fail on a disposed limiter.
+                return Unlimited.Lease;
+            }
+
+            RateLimitLease lease;
+            try
+            {
+                lease = await limiter.AcquireAsync(1, cancellationToken).ConfigureAwait(false);
+            }
+            catch (ObjectDisposedException)
+            {
+                // Disposed meanwhile (by us, or a limiter the caller supplied and disposed): as above.
+                return Unlimited.Lease;
+            }
+
             if (lease.IsAcquired)
             {
                 return lease;
@@ -113,6 +131,7 @@ internal sealed class RequestThrottle : IDisposable
 
     public void Dispose()
     {
+        Volatile.Write(ref _disposed, true);
         foreach (var owned in _owned)
         {
             owned.Dispose();
@@ -162,5 +181,21 @@ internal sealed class RequestThrottle : IDisposable
         });
         _owned.Add(limiter);
         return limiter;
+    }
+
+    /// <summary>The lease of a throttle that no longer limits: always acquired, nothing to give back.</summary>
+    private sealed class Unlimited : RateLimitLease
+    {
+        public static readonly Unlimited Lease = new();
+
+        public override bool IsAcquired => true;
+
+        public override IEnumerable<string> MetadataNames => [];
+
+        public override bool TryGetMetadata(string metadataName, out object? metadata)
+        {
+            metadata = null;
+            return false;
+        }
     }
 }
