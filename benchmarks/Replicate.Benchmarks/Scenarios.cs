@@ -7,7 +7,7 @@ namespace Replicate.Benchmarks;
 public static class Scenarios
 {
     /// <summary>Every scenario, in the order they run.</summary>
-    public static IReadOnlyList<string> Names { get; } = ["run_seq", "run_typed", "run_concurrent", "stream_burst", "stream_burst_replay", "stream_large", "stream_large_replay", "file", "paginate"];
+    public static IReadOnlyList<string> Names { get; } = ["run_seq", "run_typed", "run_concurrent", "stream_burst", "stream_burst_replay", "stream_large", "stream_large_replay", "file", "paginate", "batch"];
 
     /// <summary>
     /// Runs every scenario with <see cref="BenchmarkSettings.Quick"/> sizes (seconds in all) and returns the report; writes
@@ -35,7 +35,7 @@ public static class Scenarios
         {
             await log.WriteLineAsync($"{name}:");
             await using var scenario = Create(name, settings);
-            var iterations = name == "run_concurrent" ? settings.ConcurrentIterations : settings.Iterations;
+            var iterations = name is "run_concurrent" or "batch" ? settings.ConcurrentIterations : settings.Iterations;
             results.Add(await ScenarioRunner.RunAsync(scenario, settings, iterations, log, cancellationToken));
         }
 
@@ -57,6 +57,7 @@ public static class Scenarios
         "stream_large_replay" => new StreamLargeScenario(settings, replay: true),
         "file" => new FileScenario(settings),
         "paginate" => new PaginateScenario(settings),
+        "batch" => new BatchScenario(settings),
         _ => throw new ArgumentOutOfRangeException(nameof(name), name, "Unknown scenario."),
     };
 }

@@ -61,6 +61,9 @@ public sealed class ReplicateEmulator : IAsyncDisposable
     /// <summary>Failures to inject into upcoming requests.</summary>
     public EmulatorFaults Faults => _core.Faults;
 
+    /// <summary>Gets how many requests were answered 429 by the account rate limits (<see cref="ReplicateEmulatorOptions.RateLimits"/>).</summary>
+    public int ThrottledResponses => _core.Limits.Throttled;
+
     /// <summary>
     /// When greater than zero, the next stream connection is reset (no <c>done</c>) after that many events have
     /// been written to it. One-shot: taking effect resets it to 0.

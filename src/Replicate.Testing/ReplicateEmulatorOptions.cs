@@ -85,4 +85,11 @@ public sealed class ReplicateEmulatorOptions
     /// and soak tests, where an ever-growing request log would distort memory measurements.
     /// </summary>
     public bool RecordRequests { get; set; } = true;
+
+    /// <summary>
+    /// Account rate limits (creates and other requests a minute, bursts), answered with 429, <c>Retry-After</c> and
+    /// Replicate's throttle body; <see langword="null"/> (the default) for none. <c>new EmulatorRateLimits()</c> has
+    /// Replicate's own numbers; tests and benchmarks scale them up to stay fast.
+    /// </summary>
+    public EmulatorRateLimits? RateLimits { get; set; }
 }

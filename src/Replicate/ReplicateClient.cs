@@ -10,7 +10,7 @@ namespace Replicate;
 /// Thread-safe; create one and reuse it. Configuration comes from <see cref="ReplicateClientOptions"/>, falling back to
 /// the <c>REPLICATE_API_TOKEN</c>, <c>REPLICATE_BASE_URL</c> and <c>REPLICATE_POLL_INTERVAL</c> environment variables.
 /// </summary>
-public class ReplicateClient : IDisposable
+public partial class ReplicateClient : IDisposable
 {
     private readonly HttpClient? _ownedHttpClient;
     private readonly ReplicateTransport _transport;
@@ -445,6 +445,7 @@ public class ReplicateClient : IDisposable
             // First, so calls in flight that the disposal cuts short say why.
             _transport.IsDisposed = true;
             _ownedHttpClient?.Dispose();
+            _transport.Throttle?.Dispose();
         }
     }
 

@@ -93,7 +93,20 @@ public sealed class ReplicateClientOptions
     /// </summary>
     public Microsoft.Extensions.Logging.ILoggerFactory? LoggerFactory { get; set; }
 
-    internal ReplicateClientOptions Clone() => (ReplicateClientOptions)MemberwiseClone();
+    /// <summary>
+    /// Gets or sets client-side rate limits for every request of this client (default <see langword="null"/>: off).
+    /// Set it (<c>new RateLimitOptions()</c> gives Replicate's account limits) when many calls run at once, or supply your
+    /// own <see cref="System.Threading.RateLimiting.RateLimiter"/> to share one budget between processes. Batches
+    /// (<c>RunBatchAsync</c>) use these limits when set, else their own.
+    /// </summary>
+    public RateLimitOptions? RateLimits { get; set; }
+
+    internal ReplicateClientOptions Clone()
+    {
+        var clone = (ReplicateClientOptions)MemberwiseClone();
+        clone.RateLimits = RateLimits?.Clone();
+        return clone;
+    }
 
     /// <inheritdoc />
     public override string ToString() =>

@@ -38,6 +38,15 @@ public partial class ReadmeTests
     }
 
     [Fact]
+    public void TheBatchSection_Compiles_WithAJournalAndProgress()
+    {
+        var block = CSharpBlocks(Section("## Batches and rate limits"))[0];
+        Assert.Contains("RunBatchAsync", block, StringComparison.Ordinal);
+        Assert.Contains("JournalPath", block, StringComparison.Ordinal);
+        AssertCompiles(block);
+    }
+
+    [Fact]
     public void Install_SaysNothingIsPublishedYet_AndShowsALocalFeed()
     {
         var install = Section("## Install");

@@ -24,6 +24,7 @@ public sealed record BenchmarkSettings
         FileBytes = 32L * 1024 * 1024,
         PaginateItems = 500,
         PaginatePasses = 1,
+        BatchItems = 200,
         RunTimeout = TimeSpan.FromSeconds(30),
         RemoteBurstTokens = 2_000,
         RemoteLargeTokens = 4,
@@ -93,6 +94,18 @@ public sealed record BenchmarkSettings
 
     /// <summary>The most one run may take before it is canceled (every loop is bounded by it, too).</summary>
     public TimeSpan RunTimeout { get; init; } = TimeSpan.FromMinutes(5);
+
+    /// <summary>How many creates one <c>batch</c> run makes (the issue's 2,000).</summary>
+    public int BatchItems { get; init; } = 2_000;
+
+    /// <summary>
+    /// The emulator's create limit in <c>batch</c>, and the batch's: Replicate's 600/min scaled up 50× so 2,000 creates take
+    /// seconds, not minutes.
+    /// </summary>
+    public int BatchCreatesPerMinute { get; init; } = 30_000;
+
+    /// <summary>The batch side's <see cref="BatchOptions.MaxConcurrency"/>.</summary>
+    public int BatchConcurrency { get; init; } = 32;
 
     /// <summary>Gets the output events of the out-of-process <c>stream_burst</c> (the cold-start stream of issue 15).</summary>
     public int RemoteBurstTokens { get; init; } = 20_000;

@@ -53,6 +53,9 @@ internal sealed class EmulatorCore : IDisposable
 
     public EmulatorFaults Faults { get; } = new();
 
+    /// <summary>Gets the account rate limits' state (see <see cref="ReplicateEmulatorOptions.RateLimits"/>).</summary>
+    public AccountLimiter Limits { get; } = new();
+
     /// <summary>Canceled by dispose, so that held requests (waits, hangs, streams) end at once.</summary>
     public CancellationToken ShuttingDown { get; }
 

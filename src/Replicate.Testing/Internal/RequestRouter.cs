@@ -83,8 +83,17 @@ internal static class RequestRouter
             return;
         }
 
+        if (!await core.Limits.TryAdmitAsync(context, core, IsCreate(method, segments)).ConfigureAwait(false))
+        {
+            return;
+        }
+
         await DispatchAsync(context, core, method, segments, body).ConfigureAwait(false);
     }
+
+    /// <summary>Whether a request creates a prediction (of a version, a model or a deployment): the create rate limit's.</summary>
+    private static bool IsCreate(string method, string[] segments) =>
+        HttpMethods.IsPost(method) && segments is ["predictions"] or ["models", _, _, "predictions"] or ["models", _, _, "versions", _, "predictions"] or ["deployments", _, _, "predictions"];
 
     private static Task DispatchAsync(HttpContext context, EmulatorCore core, string method, string[] segments, byte[] body)
     {

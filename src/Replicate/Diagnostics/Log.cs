@@ -28,4 +28,10 @@ internal static partial class Log
 
     [LoggerMessage(7, LogLevel.Information, "Canceling prediction {PredictionId}: the caller stopped waiting for it")]
     public static partial void CancelingAbandoned(ILogger logger, string predictionId);
+
+    [LoggerMessage(8, LogLevel.Information, "Batch of {Model}: {Progress}")]
+    public static partial void BatchProgress(ILogger logger, string model, BatchProgress progress);
+
+    [LoggerMessage(9, LogLevel.Information, "Batch of {Model}: resuming from journal {JournalPath} ({Finished} finished, {Known} awaited by id, {InDoubt} to look for)")]
+    public static partial void BatchResuming(ILogger logger, string model, string journalPath, int finished, int known, int inDoubt);
 }

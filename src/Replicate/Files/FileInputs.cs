@@ -119,6 +119,50 @@ internal sealed class FileInputs
         return files.Substitute(json.Span, urls);
     }
 
+    /// <summary>
+    /// A stable fingerprint of an input written with this instance's placeholders, without reading or uploading any
+    /// file: SHA-256 of the JSON with the per-instance placeholder prefix made constant, and of each file value's
+    /// identity (a file's full path, length and write time; bytes by their content; a stream only by its being one).
+    /// Two runs over the same inputs give the same fingerprint, though uploads would give new URLs.
+    /// </summary>
+    public string Fingerprint(ReadOnlySpan<byte> json)
+    {
+        using var hash = System.Security.Cryptography.IncrementalHash.CreateHash(System.Security.Cryptography.HashAlgorithmName.SHA256);
+        if (_prefix is null)
+        {
+            hash.AppendData(json);
+        }
+        else
+        {
+            var prefix = System.Text.Encoding.UTF8.GetBytes(_prefix);
+            var constant = System.Text.Encoding.UTF8.GetBytes(PlaceholderPrefix);
+            var rest = json;
+            int at;
+            while ((at = rest.IndexOf(prefix)) >= 0)
+            {
+                hash.AppendData(rest[..at]);
+                hash.AppendData(constant);
+                rest = rest[(at + prefix.Length)..];
+            }
+
+            hash.AppendData(rest);
+            foreach (var value in _values!)
+            {
+                var identity = value switch
+                {
+                    FileInfo file => $"file:{file.FullName}:{(file.Exists ? file.Length : -1)}:{(file.Exists ? file.LastWriteTimeUtc.Ticks : 0)}",
+                    byte[] bytes => "bytes:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes)),
+                    ReadOnlyMemory<byte> bytes => "bytes:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes.Span)),
+                    Memory<byte> bytes => "bytes:" + Convert.ToHexString(System.Security.Cryptography.SHA256.HashData(bytes.Span)),
+                    _ => "stream",
+                };
+                hash.AppendData(System.Text.Encoding.UTF8.GetBytes("\n" + identity));
+            }
+        }
+
+        return Convert.ToHexStringLower(hash.GetHashAndReset());
+    }
+
     /// <summary>The value's size when it is known without reading it; unknown sizes never count as small.</summary>
     private static long KnownSize(object value) => value switch
     {

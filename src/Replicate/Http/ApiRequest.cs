@@ -23,6 +23,18 @@ internal sealed class ApiRequest(HttpMethod method, Uri uri) : HttpRequestMessag
     /// <summary>Gets or sets how many attempts were made so far, for error messages and logs (0 when no retry handler saw it).</summary>
     public int Attempts { get; set; }
 
+    /// <summary>Gets or sets the rate limits and 429 pause this request passes before each attempt (<see langword="null"/>: none).</summary>
+    public RequestThrottle? Throttle { get; set; }
+
+    /// <summary>Gets or sets whether this request creates a prediction, so it takes a lease from the create limiter.</summary>
+    public bool IsCreate { get; set; }
+
+    /// <summary>
+    /// Gets or sets the lease the transport took for the first attempt; the retry handler disposes it when that attempt
+    /// is over and takes its own for each retry. Without a retry handler the transport disposes it.
+    /// </summary>
+    public System.Threading.RateLimiting.RateLimitLease? Lease { get; set; }
+
     /// <summary>How many attempts <paramref name="request"/> took: 1 unless a retry handler counted more.</summary>
     public static int AttemptsOf(HttpRequestMessage request) => request is ApiRequest { Attempts: > 1 } api ? api.Attempts : 1;
 }

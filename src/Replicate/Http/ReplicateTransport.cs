@@ -36,7 +36,11 @@ internal sealed class ReplicateTransport
         _authorization = string.IsNullOrWhiteSpace(apiToken) ? null : new AuthenticationHeaderValue("Bearer", apiToken);
         _userAgent = string.IsNullOrWhiteSpace(options.UserAgentSuffix) ? DefaultUserAgent : $"{DefaultUserAgent} {options.UserAgentSuffix}";
         Logger = options.LoggerFactory?.CreateLogger(ReplicateTelemetry.Name) ?? NullLogger.Instance;
+        Throttle = options.RateLimits is { } limits ? new RequestThrottle(limits, options.TimeProvider) : null;
     }
+
+    /// <summary>Gets the client's rate limits (<see cref="ReplicateClientOptions.RateLimits"/>), or <see langword="null"/> when off.</summary>
+    public RequestThrottle? Throttle { get; }
 
     /// <summary>Gets the SDK's logger.</summary>
     public ILogger Logger { get; }
@@ -78,6 +82,9 @@ internal sealed class ReplicateTransport
         if (isApiHost)
         {
             request.Headers.Authorization = _authorization;
+
+            // A batch's requests take the batch's limits; other requests the client's, when it has any.
+            request.Throttle = RequestThrottle.Current ?? Throttle;
         }
 
         return request;
@@ -129,6 +136,13 @@ internal sealed class ReplicateTransport
             throw TransportFailures.Disposed();
         }
 
+        var api = request as ApiRequest;
+        if (api is { Throttle: { } throttle })
+        {
+            // The first attempt's lease; the retry handler takes one for each retry.
+            api.Lease = await throttle.AcquireAsync(api.IsCreate, cancellationToken).ConfigureAwait(false);
+        }
+
         var started = TimeProvider.GetTimestamp();
         HttpResponseMessage response;
         try
@@ -141,8 +155,22 @@ internal sealed class ReplicateTransport
             TransportFailures.ThrowWrapped(request, ex, IsDisposed);
             throw;
         }
+        finally
+        {
+            if (api is not null)
+            {
+                api.Lease?.Dispose();
+                api.Lease = null;
+            }
+        }
 
         RecordRequest(request, started, response, null);
+        if (response.StatusCode == HttpStatusCode.TooManyRequests && api is { Throttle: { } throttled, Attempts: 0 })
+        {
+            // No retry handler saw it (a caller-built HttpClient without one): pause here.
+            throttled.OnThrottled(ParseRetryAfter(response, TimeProvider));
+        }
+
         if (response.IsSuccessStatusCode)
         {
             return response;

@@ -80,9 +80,26 @@ internal sealed class RetryHandler : DelegatingHandler
                         api.Attempts++;
                     }
 
+                    var lease = api?.Lease;
                     try
                     {
+                        if (api is not null)
+                        {
+                            api.Lease = null;
+                            if (api.Attempts > 1 && api.Throttle is { } throttle)
+                            {
+                                // A retry takes a lease like any request, after any pause a 429 started.
+                                lease = await throttle.AcquireAsync(api.IsCreate, context.CancellationToken).ConfigureAwait(false);
+                            }
+                        }
+
                         var response = await handler.SendAttemptAsync(request, context.CancellationToken).ConfigureAwait(false);
+                        if (response.StatusCode == HttpStatusCode.TooManyRequests && api?.Throttle is { } throttled)
+                        {
+                            // One 429 pauses every request sharing the throttle, not just this one.
+                            throttled.OnThrottled(ReplicateTransport.ParseRetryAfter(response, handler._options.TimeProvider));
+                        }
+
                         if (api is not { StreamResponse: true })
                         {
                             try
@@ -101,6 +118,10 @@ internal sealed class RetryHandler : DelegatingHandler
                     catch (Exception ex)
                     {
                         return Outcome.FromException<HttpResponseMessage>(ex);
+                    }
+                    finally
+                    {
+                        lease?.Dispose();
                     }
                 },
                 context,

@@ -117,7 +117,11 @@ public class PredictionsClient
 
     /// <summary>Writes a typed input, checks it against the model's schema, then uploads or inlines its files.</summary>
     internal async ValueTask<PreparedInput> PrepareAsync<TInput, TOutput>(
-        ReplicateModel<TInput, TOutput> model, TInput input, FileEncodingStrategy? strategy, CancellationToken cancellationToken)
+        ReplicateModel<TInput, TOutput> model, TInput input, FileEncodingStrategy? strategy, CancellationToken cancellationToken) =>
+        await Stage(model, input).ResolveAsync(_transport, strategy, cancellationToken).ConfigureAwait(false);
+
+    /// <summary>Writes a typed input with placeholders for its files and checks it against the model's schema; nothing is uploaded yet.</summary>
+    internal static StagedInput Stage<TInput, TOutput>(ReplicateModel<TInput, TOutput> model, TInput input)
     {
         ArgumentNullException.ThrowIfNull(input);
         var files = new FileInputs();
@@ -129,8 +133,7 @@ public class PredictionsClient
 
         // Checked before any upload: a bad input costs nothing, not even a file upload.
         model.Schema.Validate(buffer.WrittenSpan);
-        var json = await files.ResolveAsync(_transport, buffer.WrittenMemory, strategy ?? _transport.Options.FileEncodingStrategy, cancellationToken).ConfigureAwait(false);
-        return new PreparedInput(json);
+        return new StagedInput(buffer.WrittenMemory, files);
     }
 
     /// <summary>
@@ -141,22 +144,33 @@ public class PredictionsClient
     [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
     internal async ValueTask<PreparedInput> PrepareUntypedAsync(ModelIdentifier model, object input, PredictionOptions? options, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        var strategy = options?.FileEncodingStrategy ?? _transport.Options.FileEncodingStrategy;
-        if (options?.ValidateInput != true)
-        {
-            return new PreparedInput(await FileInputs.SerializeAsync(_transport, input, strategy, nameof(input), cancellationToken).ConfigureAwait(false));
-        }
+        var staged = await StageUntypedAsync(model, input, options, cancellationToken).ConfigureAwait(false);
+        return await staged.ResolveAsync(_transport, options?.FileEncodingStrategy, cancellationToken).ConfigureAwait(false);
+    }
 
-        var schema = await SchemaOfAsync(model, cancellationToken).ConfigureAwait(false);
+    /// <summary>Writes an untyped input with placeholders for its files, checked against the schema when asked; nothing is uploaded yet.</summary>
+    [RequiresUnreferencedCode(InputSerializer.ReflectionWarning)]
+    [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
+    internal async ValueTask<StagedInput> StageUntypedAsync(ModelIdentifier model, object input, PredictionOptions? options, CancellationToken cancellationToken)
+    {
+        ArgumentNullException.ThrowIfNull(input);
         var files = new FileInputs();
         var json = InputSerializer.Serialize(input, "model input", nameof(input), files);
-        schema.Validate(json.Span);
-        return new PreparedInput(await files.ResolveAsync(_transport, json, strategy, cancellationToken).ConfigureAwait(false));
+        if (options?.ValidateInput == true)
+        {
+            var schema = await SchemaOfAsync(model, cancellationToken).ConfigureAwait(false);
+            schema.Validate(json.Span);
+        }
+
+        return new StagedInput(json, files);
     }
 
     /// <summary>Writes an input with caller-supplied metadata (no reflection), checked against the schema when asked.</summary>
-    internal async ValueTask<PreparedInput> PrepareAsync<TInput>(ModelIdentifier model, TInput input, JsonTypeInfo<TInput> inputType, PredictionOptions? options, CancellationToken cancellationToken)
+    internal async ValueTask<PreparedInput> PrepareAsync<TInput>(ModelIdentifier model, TInput input, JsonTypeInfo<TInput> inputType, PredictionOptions? options, CancellationToken cancellationToken) =>
+        new((await StageAsync(model, input, inputType, options, cancellationToken).ConfigureAwait(false)).Json);
+
+    /// <summary>Writes an input with caller-supplied metadata (no reflection, no files), checked against the schema when asked.</summary>
+    internal async ValueTask<StagedInput> StageAsync<TInput>(ModelIdentifier model, TInput input, JsonTypeInfo<TInput> inputType, PredictionOptions? options, CancellationToken cancellationToken)
     {
         ArgumentNullException.ThrowIfNull(input);
         var buffer = new System.Buffers.ArrayBufferWriter<byte>(256);
@@ -175,7 +189,7 @@ public class PredictionsClient
             (await SchemaOfAsync(model, cancellationToken).ConfigureAwait(false)).Validate(buffer.WrittenSpan);
         }
 
-        return new PreparedInput(buffer.WrittenMemory);
+        return new StagedInput(buffer.WrittenMemory, new FileInputs());
     }
 
     private async Task<InputSchema> SchemaOfAsync(ModelIdentifier model, CancellationToken cancellationToken)
@@ -387,6 +401,7 @@ public class PredictionsClient
 
         var request = _transport.CreateRequest(HttpMethod.Post, uri);
         request.Content = content;
+        request.IsCreate = true;
         if (options?.Wait is { } wait && wait > TimeSpan.Zero)
         {
             var seconds = (int)Math.Ceiling(wait.TotalSeconds);
@@ -539,10 +554,7 @@ public class PredictionsClient
             for (var attempt = 0; attempt < 5 && !create.IsCompleted; attempt++)
             {
                 var page = await ListAsync(null, since, cancellationToken: timeout.Token).ConfigureAwait(false);
-                var matches = page.Results.Where(p => !p.Status.IsTerminal
-                    && (version is null || p.Version == version)
-                    && (model is null || p.Model == model)
-                    && p.Input is { } input && JsonElement.DeepEquals(input, sent.RootElement)).Take(2).ToList();
+                var matches = page.Results.Where(p => !p.Status.IsTerminal && IsSameRun(p, model, version, sent.RootElement)).Take(2).ToList();
                 if (matches.Count == 1)
                 {
                     await TryCancelAbandonedAsync(matches[0].Id).ConfigureAwait(false);
@@ -563,8 +575,18 @@ public class PredictionsClient
         }
     }
 
+    /// <summary>
+    /// Whether a listed prediction is the one a create of <paramref name="model"/> (from <see cref="ModelOfRoute"/>) or
+    /// <paramref name="version"/> with input <paramref name="sent"/> made: the same model or version and the same input.
+    /// Used to find a held create's prediction to cancel it, and a batch item's whose create a crash left in doubt.
+    /// </summary>
+    internal static bool IsSameRun(Prediction prediction, string? model, string? version, JsonElement sent) =>
+        (version is null || prediction.Version == version)
+        && (model is null || prediction.Model == model)
+        && prediction.Input is { } input && JsonElement.DeepEquals(input, sent);
+
     /// <summary>The <c>owner/name</c> a create URL runs (<c>models/{owner}/{name}/predictions</c>), else <see langword="null"/>.</summary>
-    private static string? ModelOfRoute(Uri uri)
+    internal static string? ModelOfRoute(Uri uri)
     {
         var segments = uri.AbsolutePath.TrimEnd('/').Split('/');
         return segments.Length >= 4 && segments[^1] == "predictions" && segments[^4] == "models" ? segments[^3] + "/" + segments[^2] : null;
@@ -632,6 +654,19 @@ public class PredictionsClient
 
         return query.ToString();
     }
+}
+
+/// <summary>A model input written as JSON and checked, with placeholders for its files, which are not uploaded yet.</summary>
+internal sealed class StagedInput(ReadOnlyMemory<byte> json, FileInputs files)
+{
+    public ReadOnlyMemory<byte> Json { get; } = json;
+
+    /// <summary>The same for the same input in another run, though its files are not read (see <see cref="FileInputs.Fingerprint"/>).</summary>
+    public string Fingerprint() => files.Fingerprint(Json.Span);
+
+    /// <summary>Uploads or inlines the files (per <paramref name="strategy"/>, else the client's) and puts their URLs in.</summary>
+    public async ValueTask<PreparedInput> ResolveAsync(ReplicateTransport transport, FileEncodingStrategy? strategy, CancellationToken cancellationToken) =>
+        new(await files.ResolveAsync(transport, Json, strategy ?? transport.Options.FileEncodingStrategy, cancellationToken).ConfigureAwait(false));
 }
 
 /// <summary>A model input already written as JSON, checked and with its files resolved (a typed model's input).</summary>
