@@ -45,6 +45,7 @@ internal static class CommandRunner
         PredictionFailedException failed => (ExitCodes.PredictionFailed, $"Prediction {failed.PredictionId} {failed.Status}: {failed.Error ?? "no error message"}", null),
         ReplicateApiException { StatusCode: HttpStatusCode.UnprocessableEntity } rejected => (ExitCodes.Usage, rejected.Message, HintFor(rejected)),
         ReplicateApiException api => (ExitCodes.ApiError, api.Message, HintFor(api)),
+        BatchJournalException journal => (ExitCodes.Usage, journal.Message, "Use another --journal file for another batch, or the same inputs to resume this one."),
         ReplicateException replicate => (ExitCodes.ApiError, replicate.Message, null),
         HttpRequestException http => (ExitCodes.ApiError, http.Message, "Check the network, or REPLICATE_BASE_URL if you set it."),
         TimeoutException timeout => (ExitCodes.ApiError, timeout.Message, "The API did not answer in time; try again."),

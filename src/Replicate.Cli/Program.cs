@@ -30,6 +30,7 @@ namespace Replicate.Cli
                 GlobalOptions.Emulator,
                 RunCommand.Create(interrupt),
                 StreamCommand.Create(interrupt),
+                BatchCommand.Create(interrupt),
                 PredictionsCommand.Create(interrupt),
                 ModelsCommand.Create(interrupt),
                 ModelsCommand.CreateSchema(interrupt),

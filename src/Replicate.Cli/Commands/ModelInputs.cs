@@ -54,7 +54,7 @@ internal sealed class ModelInputs
     /// models, which the API runs by name; any other model is run at its latest version, pinned here, because the API
     /// runs only official models by name.
     /// </summary>
-    private static async Task<(ModelVersion? Version, ModelIdentifier Run)> FindAsync(ReplicateClient client, ModelIdentifier model, CancellationToken cancellationToken)
+    internal static async Task<(ModelVersion? Version, ModelIdentifier Run)> FindAsync(ReplicateClient client, ModelIdentifier model, CancellationToken cancellationToken)
     {
         if (model.IsDeployment)
         {
