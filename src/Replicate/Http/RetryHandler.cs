@@ -174,8 +174,11 @@ internal sealed class RetryHandler : DelegatingHandler
             content = await PooledContent.ReadAsync(source, declared, MaxBufferedResponseBytes, response, cancellationToken).ConfigureAwait(false);
         }
 
-        // Copied as they came: enumerating the typed view would parse and allocate every value.
-        foreach (var (name, values) in response.Content.Headers.NonValidated)
+        // A successful API response is read only for its JSON body, by the transport, so its content headers are not
+        // carried over (a headers object and a copy of every value per request). An error's are, copied as they came:
+        // enumerating the typed view would parse and allocate every value.
+        var headers = response.IsSuccessStatusCode ? default : response.Content.Headers.NonValidated;
+        foreach (var (name, values) in headers)
         {
             if (values.Count == 1)
             {
