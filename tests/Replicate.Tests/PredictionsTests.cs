@@ -32,6 +32,32 @@ public class PredictionsTests
     }
 
     [Fact]
+    public async Task GetOutput_ReadsTheFilesOfAPredictionCreatedAndWaitedFor_AndRefusesUnfinishedOrFailedOnes()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var created = await h.Client.Predictions.CreateAsync("black-forest-labs/flux-schnell", new { prompt = "fox", num_outputs = 2 });
+        var failed = await h.Client.Predictions.WaitAsync(await h.Client.Predictions.CreateAsync("replicate/failing-model", new { prompt = "x" }));
+
+        var done = await h.Client.Predictions.WaitAsync(created);
+        var files = h.Client.Predictions.GetOutput(done).AsFiles();
+
+        Assert.Equal(2, files.Count);
+        var png = await files[1].ReadAllBytesAsync();
+        Assert.Equal(new byte[] { 0x89, (byte)'P', (byte)'N', (byte)'G' }, png[..4]);
+        h.Emulator.AddModel("acme/slow", async (_, context) =>
+        {
+            await Task.Delay(TimeSpan.FromSeconds(30), context.CancellationToken);
+            return "late";
+        });
+        var running = await h.Client.Predictions.CreateAsync("acme/slow", new { prompt = "owl" });
+        Assert.Contains("wait for it", Assert.Throws<InvalidOperationException>(() => h.Client.Predictions.GetOutput(running)).Message, StringComparison.Ordinal);
+        await h.Client.Predictions.CancelAsync(running.Id);
+
+        Assert.Equal(failed.Id, Assert.Throws<PredictionFailedException>(() => h.Client.Predictions.GetOutput(failed)).PredictionId);
+        Assert.Throws<ArgumentNullException>(() => h.Client.Predictions.GetOutput(null!));
+    }
+
+    [Fact]
     public async Task Create_OwnerNameVersion_PostsTheVersionIdToPredictions()
     {
         await using var h = await EmulatorHarness.StartAsync();

@@ -104,6 +104,20 @@ public class PredictionsClient
     public virtual TOutput GetOutput<TInput, TOutput>(ReplicateModel<TInput, TOutput> model, Prediction prediction)
     {
         ArgumentNullException.ThrowIfNull(model);
+        return model.Read(GetOutput(prediction));
+    }
+
+    /// <summary>
+    /// Reads a succeeded prediction's output with the same views <c>RunAsync</c> returns (text, files that stream,
+    /// JSON): for a prediction you created with <see cref="CreateAsync(ModelIdentifier, object, PredictionOptions?, CancellationToken)"/>,
+    /// got from a list or a webhook, and waited for.
+    /// </summary>
+    /// <param name="prediction">The prediction, succeeded.</param>
+    /// <returns>The output.</returns>
+    /// <exception cref="PredictionFailedException">The prediction failed, was canceled or was aborted.</exception>
+    /// <exception cref="InvalidOperationException">The prediction is still running: wait for it first.</exception>
+    public virtual PredictionOutput GetOutput(Prediction prediction)
+    {
         ArgumentNullException.ThrowIfNull(prediction);
         if (!prediction.Status.IsTerminal)
         {
@@ -111,7 +125,7 @@ public class PredictionsClient
         }
 
         return prediction.Status.IsSucceeded
-            ? model.Read(new PredictionOutput(prediction, _transport))
+            ? new PredictionOutput(prediction, _transport)
             : throw new PredictionFailedException(prediction);
     }
 
