@@ -419,6 +419,26 @@ public sealed class BatchTests : IDisposable
     }
 
     [Fact]
+    public async Task WaitingForALease_HonoursCancellation_AndSendsNothing()
+    {
+        // A user-supplied limiter with its one permit held: the create waits in its queue until the caller cancels.
+        using var limiter = new System.Threading.RateLimiting.ConcurrencyLimiter(new System.Threading.RateLimiting.ConcurrencyLimiterOptions { PermitLimit = 1, QueueLimit = 10 });
+        using var held = limiter.AttemptAcquire();
+        Assert.True(held.IsAcquired);
+        await using var h = await EmulatorHarness.StartAsync(clientOptions: o => o.RateLimits = new RateLimitOptions { CreateLimiter = limiter });
+        h.Emulator.AddModel("acme/one", (input, ctx) => Task.FromResult<object?>(1));
+        using var cancel = new CancellationTokenSource();
+
+        var run = h.Client.RunAsync("acme/one", new { x = 1 }, cancellationToken: cancel.Token);
+        await Task.Delay(50);
+        Assert.False(run.IsCompleted);
+        await cancel.CancelAsync();
+
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run.WaitAsync(TimeSpan.FromSeconds(10)));
+        Assert.Empty(h.Requests("POST", "/v1/models/acme/one/predictions"));
+    }
+
+    [Fact]
     public async Task TheEmulatorsAccountLimits_Answer429_WithRetryAfter_AndCountThem()
     {
         // The emulator's clock stands still, so its bucket does not refill however slow the machine is.
