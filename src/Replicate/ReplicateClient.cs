@@ -195,7 +195,7 @@ public partial class ReplicateClient : IDisposable
                 {
                     prediction = await Predictions.WaitAsync(prediction, progress, cancellationToken).ConfigureAwait(false);
                 }
-                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && (options?.CancelOnAbandon ?? true))
+                catch (OperationCanceledException) when (cancellationToken.IsCancellationRequested && cancelOnAbandon)
                 {
                     await Predictions.TryCancelAbandonedAsync(prediction.Id).ConfigureAwait(false);
                     throw;

@@ -4,9 +4,9 @@ using System.Net;
 namespace Replicate;
 
 /// <summary>
-/// A body in a rented buffer: a response read whole (to retry cut bodies), or a request body written by
-/// <see cref="Writer"/>, so neither costs an allocation per request. The buffer goes back to the pool when the response
-/// (or request) is disposed; the transport deserializes straight from <see cref="Memory"/> before that.
+/// A response body read into a rented buffer, so buffering API responses (to retry cut bodies) costs no allocation per
+/// request. The buffer goes back to the pool when the response is disposed; the transport deserializes straight from
+/// <see cref="Memory"/> before that. <see cref="Writer"/> is the rented scratch buffer JSON is written into.
 /// </summary>
 internal sealed class PooledContent : HttpContent
 {
@@ -88,7 +88,7 @@ internal sealed class PooledContent : HttpContent
         base.Dispose(disposing);
     }
 
-    /// <summary>Writes a body into rented buffers; <see cref="ToContent"/> hands the buffer to the content that returns it.</summary>
+    /// <summary>A scratch buffer from the pool to write into; what is written is copied out before it is disposed.</summary>
     internal sealed class Writer(int initialSize) : IBufferWriter<byte>, IDisposable
     {
         private byte[]? _buffer = ArrayPool<byte>.Shared.Rent(initialSize);
@@ -101,13 +101,6 @@ internal sealed class PooledContent : HttpContent
         public Memory<byte> GetMemory(int sizeHint = 0) => Ensure(sizeHint).AsMemory(_written);
 
         public Span<byte> GetSpan(int sizeHint = 0) => Ensure(sizeHint).AsSpan(_written);
-
-        public PooledContent ToContent()
-        {
-            var buffer = _buffer ?? throw new ObjectDisposedException(nameof(Writer));
-            _buffer = null;
-            return new PooledContent(buffer, _written);
-        }
 
         public void Dispose()
         {

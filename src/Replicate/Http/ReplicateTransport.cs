@@ -288,30 +288,21 @@ internal sealed class ReplicateTransport
     }
 
     /// <summary>
-    /// Creates JSON content from a writer callback, buffered so a retry can send it again. The buffer is rented and goes
-    /// back to the pool when the request is disposed, and the writer is reused per thread: a request body costs no
-    /// allocation beyond the content object.
+    /// Creates JSON content from a writer callback, buffered so a retry can send it again. It is written into a rented
+    /// buffer with a writer reused per thread, then copied out at its exact size: a request body cannot live in a pooled
+    /// buffer, since the handler may still be sending it when a timeout or cancellation lets the request be disposed.
     /// </summary>
     public static HttpContent JsonContent<TState>(TState state, Action<Utf8JsonWriter, TState> write)
     {
-        var buffer = new PooledContent.Writer(512);
-        try
-        {
-            var writer = JsonWriterCache.Rent(buffer);
-            write(writer, state);
-            JsonWriterCache.Return(writer);
+        using var buffer = new PooledContent.Writer(512);
+        var writer = JsonWriterCache.Rent(buffer);
+        write(writer, state);
+        JsonWriterCache.Return(writer);
+        var content = new ReadOnlyMemoryContent(buffer.WrittenSpan.ToArray());
 
-            var content = buffer.ToContent();
-
-            // Sent as written; the typed header would parse and allocate a media type for every request.
-            content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
-            return content;
-        }
-        catch
-        {
-            buffer.Dispose();
-            throw;
-        }
+        // Sent as written; the typed header would parse and allocate a media type for every request.
+        content.Headers.TryAddWithoutValidation("Content-Type", "application/json");
+        return content;
     }
 
     /// <summary>Creates JSON content of a request object with the source-generated context (unset optional fields are left out).</summary>
