@@ -419,6 +419,32 @@ public sealed class BatchTests : IDisposable
     }
 
     [Fact]
+    public async Task CancelingWhileACreateIsOnTheWire_CancelsItsPredictionBeforeTheBatchReturns()
+    {
+        // The create answers about 250 ms after the batch is canceled: the batch lets it answer and cancels the prediction it
+        // made by id, so a process that exits right after the batch leaves nothing running.
+        using var server = ScriptedApi.Start();
+        server.Given(ScriptedApi.Api("models/acme/m/predictions", "POST"))
+            .RespondWith(ScriptedApi.Json(201, ScriptedApi.Prediction(status: "starting", output: "null")).WithDelay(TimeSpan.FromMilliseconds(400)));
+        server.Given(ScriptedApi.Api("predictions/p1/cancel", "POST")).RespondWith(ScriptedApi.Json(200, ScriptedApi.Prediction(status: "canceled", output: "null")));
+        using var client = ScriptedApi.Client(server.ApiBase(), TimeProvider.System);
+        using var cancel = new CancellationTokenSource();
+        var options = new BatchOptions { Prediction = new PredictionOptions { Wait = TimeSpan.Zero } };
+
+        var consume = Task.Run(async () =>
+        {
+            await foreach (var result in client.RunBatchAsync("acme/m", new object?[] { new { x = 1 } }, options, cancel.Token))
+            {
+            }
+        });
+        await Task.Delay(150); // the create is on the wire (WireMock logs a request only once it answers)
+        await cancel.CancelAsync();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => consume.WaitAsync(TimeSpan.FromSeconds(10)));
+
+        Assert.Contains(server.Requests(), r => r.Method == "POST" && r.Path == "/v1/predictions/p1/cancel");
+    }
+
+    [Fact]
     public async Task WaitingForALease_HonoursCancellation_AndSendsNothing()
     {
         // A user-supplied limiter with its one permit held: the create waits in its queue until the caller cancels.

@@ -328,7 +328,12 @@ internal sealed class BatchRunner<TInput, TOutput>
         {
             try
             {
-                prediction = await _predictions.CreateAsync(_uri, _version, input, _createOptions, stream: false, cancellationToken, _cancelOnAbandon).ConfigureAwait(false);
+                // Without a held wait a create answers at once, so it is sent through even when the batch is being
+                // canceled: its id is then known and the prediction is canceled by id below, before the batch returns.
+                // (A create abandoned on the wire is only canceled in the background, which a process that exits next
+                // never sees.) A held create stays cancelable: it could take up to its whole wait.
+                var createToken = _createOptions.Wait is null ? CancellationToken.None : cancellationToken;
+                prediction = await _predictions.CreateAsync(_uri, _version, input, _createOptions, stream: false, createToken, _cancelOnAbandon).ConfigureAwait(false);
                 break;
             }
             catch (ReplicateApiException ex) when (ex.StatusCode == HttpStatusCode.TooManyRequests && attempt < MaxThrottledCreates)
