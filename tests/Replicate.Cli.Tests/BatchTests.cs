@@ -67,11 +67,17 @@ public class BatchTests
         var piped = await cli.RunAsync(["batch", "replicate/hello-world", "--inputs", "-"], stdin: "{\"text\":\"a\"}\n{\"text\":\"b\"}\n");
         var broken = await cli.RunAsync(["batch", "replicate/hello-world", "--inputs", "-"], stdin: "{\"text\":\"a\"}\n[1,2]\n");
         var missing = await cli.RunAsync("batch", "replicate/hello-world", "--inputs", "nope.jsonl");
+        await File.WriteAllTextAsync(Path.Combine(cli.WorkDir.FullName, "bad.jsonl"), "{\"text\":\"a\"}\n{\"text\":\"b\"}\nnot json\n");
+        var createdBefore = cli.Emulator.PredictionsCreated;
+        var badFile = await cli.RunAsync("batch", "replicate/hello-world", "--inputs", "bad.jsonl");
 
         Assert.True(piped.ExitCode == 0, piped.ToString());
         Assert.Equal(2, piped.Stdout.Split('\n', StringSplitOptions.RemoveEmptyEntries).Length);
         Assert.True(broken.ExitCode == 2, broken.ToString());
         Assert.Contains("Line 2 of the inputs is not a JSON object", broken.Stderr, StringComparison.Ordinal);
+        Assert.True(badFile.ExitCode == 2, badFile.ToString());
+        Assert.Contains("Line 3 of the inputs is not JSON", badFile.Stderr, StringComparison.Ordinal);
+        Assert.Equal(createdBefore, cli.Emulator.PredictionsCreated); // a file is checked whole before anything is sent
         Assert.True(missing.ExitCode == 2, missing.ToString());
         Assert.Contains("nope.jsonl", missing.Stderr, StringComparison.Ordinal);
     }

@@ -96,18 +96,39 @@ internal static class BatchCommand
         {
             await foreach (var result in results.ConfigureAwait(false))
             {
-                var files = result.Succeeded && outputDir is not null && result.Output!.AsFiles() is { Count: > 0 } outputs
-                    ? await OutputFiles.SaveAsync(outputs, Path.Combine(outputDir, result.Index.ToString(CultureInfo.InvariantCulture)), context.CancellationToken).ConfigureAwait(false)
-                    : [];
-                _ = result.Succeeded ? succeeded++ : failed++;
-                await context.Out.WriteLineAsync(ResultLine(result, files)).ConfigureAwait(false);
+                IReadOnlyList<string> files = [];
+                string? saveError = null;
+                if (result.Succeeded && outputDir is not null && result.Output!.AsFiles() is { Count: > 0 } outputs)
+                {
+                    try
+                    {
+                        files = await OutputFiles.SaveAsync(outputs, Path.Combine(outputDir, result.Index.ToString(CultureInfo.InvariantCulture)), context.CancellationToken).ConfigureAwait(false);
+                    }
+                    catch (Exception ex) when (ex is ReplicateException or HttpRequestException or IOException or UnauthorizedAccessException or InvalidOperationException)
+                    {
+                        // One item's files failing to save (network, full disk) is that item's failure, not the batch's.
+                        saveError = "The output files could not be saved: " + ex.Message;
+                    }
+                }
+
+                if (result.Succeeded && saveError is null)
+                {
+                    succeeded++;
+                }
+                else
+                {
+                    failed++;
+                }
+
+                await context.Out.WriteLineAsync(ResultLine(result, files, saveError)).ConfigureAwait(false);
                 await context.Out.FlushAsync(CancellationToken.None).ConfigureAwait(false);
             }
         }
 
         try
         {
-            if (context.IsErrorTerminal && !context.Json)
+            // The bar redraws stderr: only while stdout goes elsewhere, or result lines and bar would overwrite each other.
+            if (context.IsErrorTerminal && !context.IsOutputTerminal && !context.Json)
             {
                 await context.ErrorConsole.Progress()
                     .AutoClear(false)
@@ -117,9 +138,18 @@ internal static class BatchCommand
                         var task = progressContext.AddTask(run.ToString(), maxValue: options.TotalCount ?? 1);
                         progress.Changed = p =>
                         {
-                            task.MaxValue = p.Total ?? Math.Max(1, p.Completed + p.InFlight);
-                            task.Value = p.Completed;
-                            task.Description = Markup.Escape(Describe(p));
+                            // Reports come from workers and a timer; an older one arriving late is dropped.
+                            lock (task)
+                            {
+                                if (p.Completed < task.Value)
+                                {
+                                    return;
+                                }
+
+                                task.MaxValue = p.Total ?? Math.Max(1, p.Completed + p.InFlight);
+                                task.Value = p.Completed;
+                                task.Description = Markup.Escape(Describe(p));
+                            }
                         };
                         await ConsumeAsync().ConfigureAwait(false);
                     }).ConfigureAwait(false);
@@ -142,21 +172,31 @@ internal static class BatchCommand
     }
 
     /// <summary>One result as a JSON line: index, status, prediction id, output (or the saved files), error, whether it came from the journal.</summary>
-    internal static string ResultLine(BatchResult<PredictionOutput> result, IReadOnlyList<string> files)
+    internal static string ResultLine(BatchResult<PredictionOutput> result, IReadOnlyList<string> files, string? saveError = null)
     {
         var line = new JsonObject
         {
             ["index"] = result.Index,
-            ["status"] = result.Prediction?.Status.Value ?? "failed",
+
+            ["status"] = Status(result, saveError),
             ["id"] = result.Prediction?.Id,
             ["output"] = files.Count > 0
                 ? new JsonArray([.. files.Select(f => (JsonNode?)JsonValue.Create(f))])
                 : result.Succeeded && result.Output is { } output ? JsonNode.Parse(output.Json.GetRawText()) : null,
-            ["error"] = result.Error is { } error ? error.Message : null,
+            ["error"] = saveError ?? result.Error?.Message,
             ["from_journal"] = result.FromJournal,
         };
         return line.ToJsonString(LineOptions);
     }
+
+    /// <summary>
+    /// <c>succeeded</c>, the prediction's own end (<c>failed</c>, <c>canceled</c>, <c>aborted</c>), or <c>failed</c> for a
+    /// result without its output (polling gave up, its files could not be saved) whatever state the prediction was in.
+    /// </summary>
+    private static string Status(BatchResult<PredictionOutput> result, string? saveError) =>
+        result.Succeeded && saveError is null ? "succeeded"
+        : result.Prediction?.Status is { IsTerminal: true, IsSucceeded: false } ended ? ended.Value
+        : "failed";
 
     private static readonly JsonSerializerOptions LineOptions = new() { Encoder = System.Text.Encodings.Web.JavaScriptEncoder.UnsafeRelaxedJsonEscaping };
 
@@ -170,7 +210,8 @@ internal static class BatchCommand
         using var file = stdin is null ? new StreamReader(path) : null;
         var reader = stdin ?? file!;
         var number = 0;
-        while (await reader.ReadLineAsync(cancellationToken).ConfigureAwait(false) is { } line)
+        // WaitAsync: a console reader ignores the token, and a Ctrl+C must not wait for the next line of a live pipe.
+        while (await reader.ReadLineAsync(cancellationToken).AsTask().WaitAsync(cancellationToken).ConfigureAwait(false) is { } line)
         {
             number++;
             if (string.IsNullOrWhiteSpace(line))
@@ -178,22 +219,43 @@ internal static class BatchCommand
                 continue;
             }
 
-            JsonNode? node;
-            try
-            {
-                node = JsonNode.Parse(line);
-            }
-            catch (JsonException ex)
-            {
-                throw CliException.Usage($"Line {number} of the inputs is not JSON: {ex.Message}", "Each line must be one input object, e.g. {\"prompt\": \"a fox\"}.");
-            }
-
-            yield return node as JsonObject
-                ?? throw CliException.Usage($"Line {number} of the inputs is not a JSON object.", "Each line must be one input object, e.g. {\"prompt\": \"a fox\"}.");
+            yield return ParseLine(line, number);
         }
     }
 
-    private static long CountLines(string path) => File.ReadLines(path).LongCount(line => !string.IsNullOrWhiteSpace(line));
+    private static JsonObject ParseLine(string line, int number)
+    {
+        JsonNode? node;
+        try
+        {
+            node = JsonNode.Parse(line);
+        }
+        catch (JsonException ex)
+        {
+            throw CliException.Usage($"Line {number} of the inputs is not JSON: {ex.Message}", "Each line must be one input object, e.g. {\"prompt\": \"a fox\"}.");
+        }
+
+        return node as JsonObject
+            ?? throw CliException.Usage($"Line {number} of the inputs is not a JSON object.", "Each line must be one input object, e.g. {\"prompt\": \"a fox\"}.");
+    }
+
+    /// <summary>Counts a file's inputs, checking every line first: a bad line 5,000 must fail before 4,999 are paid for.</summary>
+    private static long CountLines(string path)
+    {
+        long count = 0;
+        var number = 0;
+        foreach (var line in File.ReadLines(path))
+        {
+            number++;
+            if (!string.IsNullOrWhiteSpace(line))
+            {
+                ParseLine(line, number);
+                count++;
+            }
+        }
+
+        return count;
+    }
 
     /// <summary>The batch's progress, handed to the progress bar when there is one.</summary>
     private sealed class ProgressState : IProgress<BatchProgress>
