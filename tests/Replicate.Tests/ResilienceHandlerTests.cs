@@ -15,8 +15,10 @@ namespace Replicate.Tests;
 public class ResilienceHandlerTests
 {
     private const string Create = "models/acme/echo/predictions";
+    private const string OnTheReplicateClient = "on the Replicate client";
+    private const string OnEveryClient = "on every client";
 
-    public static TheoryData<string> Placements => ["on the Replicate client", "on every client"];
+    public static TheoryData<string> Placements => [OnTheReplicateClient, OnEveryClient];
 
     [Theory]
     [MemberData(nameof(Placements))]
@@ -59,7 +61,7 @@ public class ResilienceHandlerTests
             Json(429, """{"detail":"Request was throttled."}""").WithHeader("Retry-After", "1"),
             Json(201, Prediction(status: "starting", output: "null")));
         var clock = new TestClock();
-        using var provider = Services(server, clock, "on the Replicate client");
+        using var provider = Services(server, clock, OnTheReplicateClient);
 
         var prediction = await clock.RunAsync(provider.GetRequiredService<ReplicateClient>().Predictions.CreateAsync("acme/echo", new { text = "x" }));
 
@@ -77,7 +79,7 @@ public class ResilienceHandlerTests
         // plus margin does not.
         server.Given(Api(Create, "POST")).RespondWith(Json(201, Prediction()).WithDelay(TimeSpan.FromMilliseconds(300)));
         var clock = new TestClock();
-        using var provider = Services(server, clock, "on the Replicate client");
+        using var provider = Services(server, clock, OnTheReplicateClient);
 
         var output = await clock.RunAsync(provider.GetRequiredService<ReplicateClient>().RunAsync("acme/echo", new { text = "held" }));
 
@@ -92,7 +94,7 @@ public class ResilienceHandlerTests
         using var server = Start();
         server.Given(Api("anything")).RespondWith(Json(503, "{}"));
         var clock = new TestClock();
-        var services = ServiceCollection(server, clock, "on the Replicate client", maxRetries: 4);
+        var services = ServiceCollection(server, clock, OnTheReplicateClient, maxRetries: 4);
 
         // No backoff, and a clock that never moves: the 3 retries happen at once and no timeout can fire.
         services.AddHttpClient("other").AddStandardResilienceHandler(o => o.Retry.Delay = TimeSpan.Zero);
@@ -110,9 +112,10 @@ public class ResilienceHandlerTests
 
     private static ServiceCollection ServiceCollection(WireMockServer server, TestClock clock, string placement, int maxRetries)
     {
+        Assert.True(placement is OnTheReplicateClient or OnEveryClient, "Unknown placement: " + placement);
         var services = new ServiceCollection();
         services.AddSingleton<TimeProvider>(clock);
-        if (placement == "on every client")
+        if (placement == OnEveryClient)
         {
             services.ConfigureHttpClientDefaults(http => http.AddStandardResilienceHandler());
         }
@@ -124,7 +127,7 @@ public class ResilienceHandlerTests
             o.TimeProvider = clock;
             o.MaxRetries = maxRetries;
         });
-        if (placement == "on the Replicate client")
+        if (placement == OnTheReplicateClient)
         {
             replicate.AddStandardResilienceHandler();
         }

@@ -19,12 +19,13 @@ public sealed class BenchServer : IAsyncDisposable
 
     private Process? _process;
 
-    private BenchServer(Uri baseAddress, string token, string description, Process? process)
+    private BenchServer(Uri baseAddress, string token, string description, Process? process, bool isEmulatorHost = false)
     {
         BaseAddress = baseAddress;
         Token = token;
         Description = description;
         _process = process;
+        IsEmulatorHost = isEmulatorHost;
     }
 
     /// <summary>The API base address (<c>…/v1/</c>); a restarted emulator host has a new one.</summary>
@@ -34,7 +35,7 @@ public sealed class BenchServer : IAsyncDisposable
     public string Token { get; private set; }
 
     /// <summary>Whether this is the emulator host, which keeps every stream's events (so streams restart it per run).</summary>
-    public bool IsEmulatorHost => Description.StartsWith("emulator host", StringComparison.Ordinal);
+    public bool IsEmulatorHost { get; }
 
     /// <summary>What the server is, for the report.</summary>
     public string Description { get; }
@@ -66,7 +67,7 @@ public sealed class BenchServer : IAsyncDisposable
 
             // The rest of its output is not ours to read, but the pipe must not fill up and block it.
             _ = process.StandardOutput.BaseStream.CopyToAsync(Stream.Null, CancellationToken.None);
-            return new BenchServer(ApiBase(origin.Trim()), token ?? "r8_benchmark", command ?? "emulator host (this program --serve)", process);
+            return new BenchServer(ApiBase(origin.Trim()), token ?? "r8_benchmark", command ?? "emulator host (this program --serve)", process, isEmulatorHost: command is null);
         }
         catch
         {
@@ -127,6 +128,8 @@ public sealed class BenchServer : IAsyncDisposable
         Stop(_process);
         _process.Dispose();
         _process = null;
+        // Unseeded (seeding 10,000 predictions per stream run would take longer than the run): paginate runs first, on
+        // the seeded host, and the stream scenarios restart it after (OutOfProcessRun.Names keeps that order).
         var fresh = await StartAsync(null, 0, cancellationToken);
         (BaseAddress, Token, _process, fresh._process) = (fresh.BaseAddress, fresh.Token, fresh._process, null);
     }

@@ -18,13 +18,34 @@ public abstract class RemoteScenario(BenchServer server) : Scenario
 
     protected BenchServer Server { get; } = server;
 
-    protected ReplicateClient Sdk => _sdk is { } sdk && sdk.BaseAddress == Server.BaseAddress
-        ? sdk
-        : _sdk = BenchHttp.CreateSdkClient(Server.BaseAddress, Server.Token);
+    // A restarted emulator host has a new address: the clients of the old one are disposed, not left with their pools.
+    protected ReplicateClient Sdk
+    {
+        get
+        {
+            if (_sdk is { } sdk && sdk.BaseAddress == Server.BaseAddress)
+            {
+                return sdk;
+            }
 
-    protected RawReplicate Raw => _raw is { } raw && raw.BaseAddress == Server.BaseAddress
-        ? raw
-        : _raw = new RawReplicate(BenchHttp.CreateBaselineClient(), Server.BaseAddress, Server.Token);
+            _sdk?.Dispose();
+            return _sdk = BenchHttp.CreateSdkClient(Server.BaseAddress, Server.Token);
+        }
+    }
+
+    protected RawReplicate Raw
+    {
+        get
+        {
+            if (_raw is { } raw && raw.BaseAddress == Server.BaseAddress)
+            {
+                return raw;
+            }
+
+            _raw?.Http.Dispose();
+            return _raw = new RawReplicate(BenchHttp.CreateBaselineClient(), Server.BaseAddress, Server.Token);
+        }
+    }
 
     public override IEnumerable<MetricSpec> Metrics()
     {

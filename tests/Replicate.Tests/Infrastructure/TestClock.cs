@@ -21,12 +21,6 @@ public sealed class TestClock : FakeTimeProvider
     {
     }
 
-    /// <summary>Starts the clock at <paramref name="start"/>.</summary>
-    public TestClock(DateTimeOffset start)
-        : base(start)
-    {
-    }
-
     /// <summary>Every finite, non-zero due time given to a timer of this clock, in order (attempt timeouts included).</summary>
     public IReadOnlyList<TimeSpan> Requested
     {
@@ -52,16 +46,7 @@ public sealed class TestClock : FakeTimeProvider
     }
 
     /// <summary>How far the clock must move for the earliest pending timer to fire, or <see langword="null"/> when none is pending.</summary>
-    public TimeSpan? NextTimer
-    {
-        get
-        {
-            lock (_gate)
-            {
-                return _pending.Where(t => t.Due != DateTimeOffset.MaxValue).Select(t => (DateTimeOffset?)t.Due).Min() - GetUtcNow();
-            }
-        }
-    }
+    public TimeSpan? NextTimer => NextWithin(TimeSpan.MaxValue);
 
     /// <summary>How far the clock must move for the earliest pending timer set for at most <paramref name="length"/> to fire.</summary>
     private TimeSpan? NextWithin(TimeSpan length)
