@@ -53,7 +53,7 @@ public sealed class BenchmarkReport(BenchmarkSettings settings, IReadOnlyList<Sc
         }
         else
         {
-            md.AppendLine(inv, $"- Method: emulator (Kestrel) on 127.0.0.1 in the same process; {Settings.Warmups} warm-up run(s) per side, then {Settings.Iterations} measured runs per side ({Settings.ConcurrentIterations} for run_concurrent), alternating which side goes first; run_seq, paginate and replay runs are cut into slices that alternate between the sides ({Settings.RunSeqSlices} of {Settings.RunSeqCalls / Settings.RunSeqSlices} calls, {Settings.PaginatePasses} listing passes, {Settings.ReplayPasses} reads of one stored stream), so load from elsewhere hits both alike; every figure is the median over those runs. SDK/baseline is the ratio of the medians (what targets are judged on); paired is the median of each iteration's own SDK/baseline ratio.");
+            md.AppendLine(inv, $"- Method: emulator (Kestrel) on 127.0.0.1 in the same process; at least {Settings.Warmups} warm-up run(s) per side, more until the JIT goes quiet (up to {Settings.WarmupTimeLimit.TotalSeconds:0} s), then {Settings.Iterations} measured runs per side ({Settings.ConcurrentIterations} for run_concurrent), alternating which side goes first; run_seq, paginate and replay runs are cut into slices that alternate between the sides ({Settings.RunSeqSlices} of {Settings.RunSeqCalls / Settings.RunSeqSlices} calls, {Settings.PaginatePasses} listing passes, {Settings.ReplayPasses} reads of one stored stream), so load from elsewhere hits both alike; every figure is the median over those runs. SDK/baseline is the ratio of the medians (what targets are judged on); paired is the median of each iteration's own SDK/baseline ratio.");
             md.AppendLine("- CPU is `Process.TotalProcessorTime`, allocations `GC.GetTotalAllocatedBytes(true)`, both process-wide deltas, so they include the emulator's share, which is the same on both sides: ratios understate the SDK's own overhead, differences (Δ) do not. Peak working set is sampled every 2 ms and taken relative to the start of the run.");
         }
 
@@ -73,7 +73,10 @@ public sealed class BenchmarkReport(BenchmarkSettings settings, IReadOnlyList<Sc
         md.AppendLine();
         foreach (var scenario in Scenarios)
         {
-            md.AppendLine(inv, $"- `{scenario.Name}`: {scenario.Description}");
+            var warmup = scenario.Warmup is { } w
+                ? string.Create(inv, $" Warm-up: {w.Rounds} round(s), {w.Time.TotalSeconds:0.0} s, {(w.JitQuiet ? "until the JIT went quiet" : "cut at the time limit with the JIT still compiling")} ({w.LastWindowCompiled} method(s) compiled in the last second).")
+                : "";
+            md.AppendLine(inv, $"- `{scenario.Name}`: {scenario.Description}{warmup}");
         }
 
         md.AppendLine();

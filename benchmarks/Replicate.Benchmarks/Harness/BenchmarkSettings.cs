@@ -11,6 +11,7 @@ public sealed record BenchmarkSettings
     {
         IsQuick = true,
         Warmups = 1,
+        WarmupTimeLimit = TimeSpan.Zero,
         Iterations = 1,
         ConcurrentIterations = 1,
         RunSeqCalls = 50,
@@ -34,10 +35,22 @@ public sealed record BenchmarkSettings
     public bool IsQuick { get; init; }
 
     /// <summary>
-    /// Unmeasured runs per side before measuring (JIT, connection pools). Several: on a busy 2-core machine, tiered
-    /// compilation takes a few seconds to reach optimized code, and the SDK has more code to tier up than the baseline.
+    /// Unmeasured runs per side before measuring (JIT, connection pools), at least; warm-up goes on while the JIT is still
+    /// compiling (<see cref="JitQuietMethods"/>, <see cref="WarmupTimeLimit"/>).
     /// </summary>
     public int Warmups { get; init; } = 3;
+
+    /// <summary>Warm-up rounds that compile at most this many methods over <see cref="JitQuietWindow"/> count as steady state.</summary>
+    public int JitQuietMethods { get; init; } = 2;
+
+    /// <summary>The span over which <see cref="JitQuietMethods"/> is judged: rounds are added until it is covered.</summary>
+    public TimeSpan JitQuietWindow { get; init; } = TimeSpan.FromSeconds(1);
+
+    /// <summary>
+    /// How long warm-up may go on waiting for the JIT to go quiet: on a busy 2-core machine tiered compilation of a
+    /// scenario of short runs takes several seconds. Zero: exactly <see cref="Warmups"/> rounds.
+    /// </summary>
+    public TimeSpan WarmupTimeLimit { get; init; } = TimeSpan.FromSeconds(30);
 
     /// <summary>
     /// Measured runs per side, alternating which side goes first. Many short runs rather than a few long ones: on a

@@ -21,6 +21,12 @@ public sealed class Measurement
     /// <summary>The highest working set sampled during the run, minus the working set just before it (after a full GC).</summary>
     public required long PeakWorkingSetDelta { get; init; }
 
+    /// <summary>
+    /// <see cref="System.Runtime.JitInfo.GetCompiledMethodCount(bool)"/> delta: methods compiled (first time or re-jitted at a
+    /// higher tier) on any thread during the run. Near zero once warm; a run that still compiles is not steady state.
+    /// </summary>
+    public long JitCompiledMethods { get; init; }
+
     /// <summary>Work units per second of wall time.</summary>
     public double Throughput => Result.Operations / Wall.TotalSeconds;
 
@@ -36,6 +42,7 @@ public sealed class Measurement
             Cpu = TimeSpan.FromTicks(slices.Sum(s => s.Cpu.Ticks)),
             AllocatedBytes = slices.Sum(s => s.AllocatedBytes),
             PeakWorkingSetDelta = slices.Max(s => s.PeakWorkingSetDelta),
+            JitCompiledMethods = slices.Sum(s => s.JitCompiledMethods),
         };
     }
 
@@ -57,12 +64,14 @@ public sealed class Measurement
         var startWorkingSet = sampler.Baseline;
         var cpuBefore = process.TotalProcessorTime;
         var allocatedBefore = GC.GetTotalAllocatedBytes(precise: true);
+        var jitBefore = System.Runtime.JitInfo.GetCompiledMethodCount();
         var started = Stopwatch.GetTimestamp();
 
         var result = await run();
 
         var wall = Stopwatch.GetElapsedTime(started);
         var allocated = GC.GetTotalAllocatedBytes(precise: true) - allocatedBefore;
+        var jitCompiled = System.Runtime.JitInfo.GetCompiledMethodCount() - jitBefore;
         process.Refresh();
         var cpu = process.TotalProcessorTime - cpuBefore;
         var peak = sampler.Stop();
@@ -74,6 +83,7 @@ public sealed class Measurement
             Cpu = cpu,
             AllocatedBytes = allocated,
             PeakWorkingSetDelta = Math.Max(0, peak - startWorkingSet),
+            JitCompiledMethods = jitCompiled,
         };
     }
 }

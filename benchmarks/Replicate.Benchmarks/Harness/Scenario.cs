@@ -80,6 +80,10 @@ public abstract class Scenario : IAsyncDisposable
     protected static MetricSpec PeakWorkingSet(Target? target = null) =>
         new("peak working set above start, MiB", m => m.PeakWorkingSetDelta / MiB, target, "0.0", ShowRatio: false);
 
+    /// <summary>Methods the JIT compiled during a run (every scenario's last row): shows whether the warm rows measure steady-state code.</summary>
+    public static MetricSpec JitCompiled() =>
+        new("methods JIT-compiled during a run", m => m.JitCompiledMethods, Format: "0", ShowRatio: false);
+
     protected static MetricSpec ExtraMetric(string key, string label, Target? target = null, string? format = null) =>
         new(label, m => m.Result.Extra.TryGetValue(key, out var value) ? value : double.NaN, target, format);
 

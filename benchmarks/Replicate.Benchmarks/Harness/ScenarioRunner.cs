@@ -1,4 +1,6 @@
+using System.Diagnostics;
 using System.Globalization;
+using System.Runtime;
 
 namespace Replicate.Benchmarks.Harness;
 
@@ -12,16 +14,10 @@ public static class ScenarioRunner
         ArgumentNullException.ThrowIfNull(log);
         await scenario.SetupAsync(cancellationToken);
 
-        for (var i = 0; i < settings.Warmups * Math.Max(1, scenario.Slices); i++)
-        {
-            // A warm-up run is a whole run: as many slices as a measured one (JIT tiering needs the calls).
-            foreach (var side in new[] { Side.Sdk, Side.Baseline })
-            {
-                await scenario.PrepareRunAsync(side, cancellationToken);
-                using var timeout = Timeout(settings, cancellationToken);
-                await scenario.RunAsync(side, timeout.Token);
-            }
-        }
+        var warmup = await WarmUpAsync(scenario, settings, cancellationToken);
+        await log.WriteLineAsync(string.Create(
+            CultureInfo.InvariantCulture,
+            $"  {scenario.Name,-15} warm-up: {warmup.Rounds} round(s) in {warmup.Time.TotalSeconds:N1} s, {(warmup.JitQuiet ? "JIT quiet" : "JIT still compiling at the time limit")} ({warmup.LastWindowCompiled} method(s) compiled in the last {settings.JitQuietWindow.TotalSeconds:0.#} s)"));
 
         var runs = new List<Measurement>();
         var slices = Math.Max(1, scenario.Slices);
@@ -54,6 +50,7 @@ public static class ScenarioRunner
         }
 
         var rows = scenario.Metrics()
+            .Append(Scenario.JitCompiled())
             .Select(spec => new MetricRow
             {
                 Scenario = scenario.Name,
@@ -67,7 +64,51 @@ public static class ScenarioRunner
             })
             .ToList();
 
-        return new ScenarioResult { Name = scenario.Name, Description = scenario.Description, Rows = rows, Runs = runs };
+        return new ScenarioResult { Name = scenario.Name, Description = scenario.Description, Rows = rows, Runs = runs, Warmup = warmup };
+    }
+
+    /// <summary>
+    /// Unmeasured rounds (a whole run of each side) until the code is steady: at least <see cref="BenchmarkSettings.Warmups"/>,
+    /// then more while a round still makes the JIT compile methods (tiered compilation promotes a method after 30 calls and
+    /// a quiet spell, so a scenario of short runs needs hundreds of runs before its code is optimized), up to
+    /// <see cref="BenchmarkSettings.WarmupTimeLimit"/>. Measuring earlier times the JIT, not the code: a 20,000-token stream
+    /// took twice as long on the SDK side after 3 warm-up runs and the same as the baseline after 400.
+    /// </summary>
+    private static async Task<WarmupSummary> WarmUpAsync(Scenario scenario, BenchmarkSettings settings, CancellationToken cancellationToken)
+    {
+        var started = Stopwatch.GetTimestamp();
+        var rounds = 0;
+        var windowStarted = started;
+        var windowStartCount = JitInfo.GetCompiledMethodCount();
+        long compiled = 0;
+        var quiet = false;
+        while (rounds < settings.Warmups || (!quiet && Stopwatch.GetElapsedTime(started) < settings.WarmupTimeLimit))
+        {
+            for (var slice = 0; slice < Math.Max(1, scenario.Slices); slice++)
+            {
+                // A warm-up round is a whole run: as many slices as a measured one (JIT tiering needs the calls).
+                foreach (var side in new[] { Side.Sdk, Side.Baseline })
+                {
+                    await scenario.PrepareRunAsync(side, cancellationToken);
+                    using var timeout = Timeout(settings, cancellationToken);
+                    await scenario.RunAsync(side, timeout.Token);
+                }
+            }
+
+            rounds++;
+
+            // Judged over a window of at least a second, not one round: the runtime promotes methods in batches after a
+            // quiet spell, so a short round can compile nothing while hundreds of methods wait their turn.
+            if (Stopwatch.GetElapsedTime(windowStarted) >= settings.JitQuietWindow)
+            {
+                compiled = JitInfo.GetCompiledMethodCount() - windowStartCount;
+                quiet = compiled <= settings.JitQuietMethods;
+                windowStarted = Stopwatch.GetTimestamp();
+                windowStartCount = JitInfo.GetCompiledMethodCount();
+            }
+        }
+
+        return new WarmupSummary(rounds, Stopwatch.GetElapsedTime(started), compiled, quiet);
     }
 
     /// <summary>The SDK and baseline runs of each iteration (runs are recorded two per iteration, in either order).</summary>

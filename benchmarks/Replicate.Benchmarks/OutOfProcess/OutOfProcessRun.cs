@@ -53,7 +53,7 @@ public static class OutOfProcessRun
             LoadAverageAfter = MachineInfo.LoadAverage(),
             Method = string.Create(inv, $"""
                 - Server: {server.Description}, in its own process on 127.0.0.1. The client is this process alone: CPU (`Process.TotalProcessorTime`) and allocations (`GC.GetTotalAllocatedBytes(true)`) are the client's own.
-                - Warm rows: {settings.Warmups} warm-up run(s) per side in this process, then {settings.Iterations} measured runs per side, alternating which side goes first (run_seq in {settings.RunSeqSlices} alternating slices); medians. SDK/baseline is the ratio of the medians; paired is the median of each iteration's own ratio.
+                - Warm rows: warm-up rounds (a run of each side) in this process, at least {settings.Warmups}, then more until the JIT compiles no more than {settings.JitQuietMethods} methods in {settings.JitQuietWindow.TotalSeconds:0.#} s of rounds (tiered compilation done) or {settings.WarmupTimeLimit.TotalSeconds:0} s pass (each scenario's line below says which); then {settings.Iterations} measured runs per side, alternating which side goes first (run_seq in {settings.RunSeqSlices} alternating slices); medians. SDK/baseline is the ratio of the medians; paired is the median of each iteration's own ratio.
                 - Cold rows (`(cold)`): each run in a new process (`--cold`), {settings.ColdRuns} per side, alternating sides; the process does one run of the scenario (run_seq: one slice of {Math.Max(1, settings.RunSeqCalls / settings.RunSeqSlices)} calls). "first result" is timed from the start of the run (client construction included) to the first answer, token, file header or page; "process CPU" is the child's whole CPU time, runtime start-up and JIT included; medians.
                 """),
         };
@@ -77,6 +77,8 @@ public static class OutOfProcessRun
             ["cpu_ms"] = process.TotalProcessorTime.TotalMilliseconds,
             ["allocated_bytes"] = GC.GetTotalAllocatedBytes(precise: true),
             ["operations"] = result.Operations,
+            ["jit_methods"] = System.Runtime.JitInfo.GetCompiledMethodCount(),
+            ["jit_ms"] = System.Runtime.JitInfo.GetCompilationTime().TotalMilliseconds,
         }, ColdJson));
         return 0;
     }
@@ -136,6 +138,8 @@ public static class OutOfProcessRun
                 Row("process CPU (start-up included), ms", v => v["cpu_ms"], "0"),
                 Row("process allocations, MiB", v => v["allocated_bytes"] / 1048576.0, "0.0"),
                 Row("runtime start to Main, ms", v => v["startup_ms"], "0"),
+                Row("methods JIT-compiled in the process", v => v["jit_methods"], "0"),
+                Row("JIT time, ms", v => v["jit_ms"], "0"),
             ],
         };
     }
