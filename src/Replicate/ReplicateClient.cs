@@ -306,75 +306,9 @@ public partial class ReplicateClient : IDisposable
     }
 
     /// <summary>The stream itself, whatever wrote the input.</summary>
-    private async IAsyncEnumerable<StreamEvent> StreamCoreAsync(
-        ModelIdentifier model, Func<CancellationToken, ValueTask<PreparedInput>> prepare, PredictionOptions? options, [EnumeratorCancellation] CancellationToken cancellationToken)
-    {
-        options?.Validate();
-        using var activity = ReplicateTelemetry.StartActivity("replicate.stream", model);
-        var started = _transport.TimeProvider.GetTimestamp();
-        var (uri, version) = Predictions.Route(model);
-        var createOptions = new PredictionOptions
-        {
-            CancelAfter = options?.CancelAfter,
-            Webhook = options?.Webhook,
-            WebhookEventsFilter = options?.WebhookEventsFilter,
-            FileEncodingStrategy = options?.FileEncodingStrategy,
-        };
-        var input = await prepare(cancellationToken).ConfigureAwait(false);
-        var prediction = await Predictions.CreateAsync(uri, version, input, createOptions, stream: true, cancellationToken, options?.CancelOnAbandon ?? true).ConfigureAwait(false);
-        activity?.SetTag("replicate.prediction.id", prediction.Id);
-        var events = PredictionStream.ReadAsync(Predictions, _transport, prediction, cancellationToken).GetAsyncEnumerator(cancellationToken);
-        var finished = false;
-        var firstToken = true;
-        try
-        {
-            while (true)
-            {
-                try
-                {
-                    if (!await events.MoveNextAsync().ConfigureAwait(false))
-                    {
-                        finished = true;
-                        break;
-                    }
-                }
-                catch (Exception ex)
-                {
-                    // A failed prediction already ended on the server; one whose stream the network gave up on is left
-                    // running, as the exception says, so the caller can pick it up again.
-                    finished = ex is PredictionFailedException or StreamGaveUpException;
-                    ReplicateTelemetry.Fail(activity, ex);
-                    throw;
-                }
-
-                var e = events.Current;
-                if (firstToken && e.Type == StreamEventType.Output)
-                {
-                    firstToken = false;
-                    ReplicateTelemetry.TimeToFirstToken.Record(
-                        _transport.TimeProvider.GetElapsedTime(started).TotalSeconds,
-                        new KeyValuePair<string, object?>("replicate.model", prediction.Model));
-                }
-
-                if (e.Type == StreamEventType.Done)
-                {
-                    // The prediction is over: a caller who stops reading now abandons nothing.
-                    finished = true;
-                    activity?.SetTag("replicate.prediction.status", e.IsCanceled ? PredictionStatus.Canceled.Value : PredictionStatus.Succeeded.Value);
-                }
-
-                yield return e;
-            }
-        }
-        finally
-        {
-            await events.DisposeAsync().ConfigureAwait(false);
-            if (!finished && (options?.CancelOnAbandon ?? true))
-            {
-                await Predictions.TryCancelAbandonedAsync(prediction.Id).ConfigureAwait(false);
-            }
-        }
-    }
+    private RunStream StreamCoreAsync(
+        ModelIdentifier model, Func<CancellationToken, ValueTask<PreparedInput>> prepare, PredictionOptions? options, CancellationToken cancellationToken) =>
+        new(Predictions, _transport, model, prepare, options, cancellationToken);
 
     /// <summary>Runs a model and streams only its output text, token by token: <see cref="StreamAsync"/> without the other events.</summary>
     /// <param name="model"><c>owner/name</c>, <c>owner/name:version</c> or a version id.</param>

@@ -290,6 +290,36 @@ public class StreamingTests
     }
 
     [Fact]
+    public async Task CancelingTheWithCancellationToken_StopsTheStream_EvenWithAnotherTokenPassedToStreamAsync()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        h.Emulator.AddModel("acme/quiet", async (_, ctx) =>
+        {
+            ctx.Output("first");
+            await ctx.DelayAsync(TimeSpan.FromMinutes(10));
+            return null;
+        });
+        using var callToken = new CancellationTokenSource();
+        using var loopToken = new CancellationTokenSource();
+
+        var events = new List<StreamEvent>();
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(async () =>
+        {
+            await foreach (var e in h.Client.StreamAsync("acme/quiet", new { }, cancellationToken: callToken.Token).WithCancellation(loopToken.Token))
+            {
+                events.Add(e);
+                await loopToken.CancelAsync();
+            }
+        });
+
+        Assert.Equal("first", Assert.Single(events).Data);
+        Assert.False(callToken.IsCancellationRequested);
+        await RetryTests.WaitUntil(() => h.Emulator.OpenStreamConnections == 0);
+        var cancel = Assert.Single(h.Requests("POST", "/v1/predictions/"), r => r.Path.EndsWith("/cancel", StringComparison.Ordinal));
+        Assert.Equal(PredictionStatus.Canceled, (await h.Client.Predictions.WaitAsync(await h.Client.Predictions.GetAsync(cancel.Path.Split('/')[^2]))).Status);
+    }
+
+    [Fact]
     public async Task HttpClientTimeout_DoesNotCutALongStream()
     {
         await using var emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { DemoTokenDelay = TimeSpan.Zero });

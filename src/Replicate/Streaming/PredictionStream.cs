@@ -117,7 +117,8 @@ internal static class PredictionStream
                             break;
                         }
 
-                        if (!position.TryAccept(events.Current, transport, out var e))
+                        var item = events.Current;
+                        if (!position.TryAccept(item, StreamEventType.FromWire(item.EventType), transport, out var e))
                         {
                             continue;
                         }
@@ -283,15 +284,23 @@ internal static class PredictionStream
                         break;
                     }
 
-                    var moved = move.Result;
-                    if (!moved || Position.IsTerminal(events.Current))
+                    if (!move.Result)
                     {
-                        // The end of the connection, or an error or done event: the iterator's to handle.
-                        position.HandOver(new ValueTask<bool>(moved));
+                        // The end of the connection: the iterator's to handle.
+                        position.HandOver(new ValueTask<bool>(false));
                         break;
                     }
 
-                    if (position.TryAccept(events.Current, transport, out _current))
+                    var item = events.Current;
+                    var type = StreamEventType.FromWire(item.EventType);
+                    if (type == StreamEventType.Error || type == StreamEventType.Done)
+                    {
+                        // An error or done event: the iterator's to handle.
+                        position.HandOver(new ValueTask<bool>(true));
+                        break;
+                    }
+
+                    if (position.TryAccept(item, type, transport, out _current))
                     {
                         _readAhead = true;
                         return new ValueTask<bool>(true);
@@ -357,13 +366,9 @@ internal static class PredictionStream
             return events.MoveNextAsync();
         }
 
-        /// <summary>Whether the event ends the stream (error or done): only the iterator handles those.</summary>
-        public static bool IsTerminal(SseItem<string> item) => item.EventType is "error" or "done";
-
-        /// <summary>Turns a parsed event into the caller's, unless it is a replay already delivered.</summary>
-        public bool TryAccept(SseItem<string> item, ReplicateTransport transport, out StreamEvent e)
+        /// <summary>Turns a parsed event of <paramref name="type"/> into the caller's, unless it is a replay already delivered.</summary>
+        public bool TryAccept(SseItem<string> item, StreamEventType type, ReplicateTransport transport, out StreamEvent e)
         {
-            var type = StreamEventType.FromWire(item.EventType);
             var isOutput = type == StreamEventType.Output;
             if (!TryAdvance(item.EventId, isOutput))
             {
