@@ -25,6 +25,7 @@ public static class Program
         int? iterations = null;
         string? outDirectory = null;
         var scenarios = new List<string>();
+        var allocProfile = false;
         var microArgs = new List<string>();
         for (var i = 0; i < args.Length; i++)
         {
@@ -71,8 +72,8 @@ public static class Program
                     i++;
                     break;
                 case "--alloc-profile":
-                    await Micro.AllocationProfile.RunAsync(Console.Out);
-                    return 0;
+                    allocProfile = true;
+                    break;
                 case "--serve":
                     serve = 0;
                     break;
@@ -98,6 +99,12 @@ public static class Program
                     PrintUsage(Console.Error);
                     return 2;
             }
+        }
+
+        if (allocProfile)
+        {
+            await Micro.AllocationProfile.RunAsync(Console.Out, server is null ? null : new Uri(server), token ?? "r8_benchmark");
+            return 0;
         }
 
         if (serve is { } seedCount)
@@ -196,7 +203,8 @@ public static class Program
           --server-command C out of process, against the server command C starts (it prints its origin first), e.g.
                              "node ../shared/fake-replicate/server.mjs --seed 10000 --max-lifetime-s 7200"
           --cold-runs N      new processes per side for the cold rows (default 7)
-          --alloc-profile    bytes per RunAsync call (SDK and baseline, in-memory handler) and the SDK's allocations by type
+          --alloc-profile    bytes per RunAsync call (SDK and baseline, in-memory handler) and the SDK's allocations by type;
+                             with --server URL, over real sockets to that server
           --micro [ARGS]     the BenchmarkDotNet micro benchmarks; ARGS go to BenchmarkDotNet (e.g. --filter *Sse*);
                              writes benchmarks/results/micro-latest.md
         """);

@@ -354,7 +354,7 @@ public partial class ReplicateClient : IDisposable
 
         var uri = "search?query=" + Uri.EscapeDataString(query)
             + (limit is { } count ? "&limit=" + count.ToString(CultureInfo.InvariantCulture) : string.Empty);
-        return _transport.GetAsync(_transport.Resolve(uri), ReplicateJsonContext.Default.SearchResult, cancellationToken);
+        return _transport.GetAsync(_transport.Resolve(uri), ReplicateJsonContext.Default.SearchResult, cancellationToken).AsTask();
     }
 
     /// <summary>

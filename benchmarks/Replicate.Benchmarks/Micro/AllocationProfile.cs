@@ -13,14 +13,19 @@ public static class AllocationProfile
 {
     private const int Calls = 20_000;
 
-    public static async Task RunAsync(TextWriter output)
+    public static async Task RunAsync(TextWriter output, Uri? server, string token)
     {
         var json = System.Text.Encoding.UTF8.GetBytes(
             """{"id":"ufawqhfynnddngldkgtslldrkq","model":"bench/any","version":"hidden","input":{"prompt":"a photo of an astronaut riding a horse","seed":42},"logs":"","output":"ok","data_removed":false,"error":null,"status":"succeeded","created_at":"2026-01-01T00:00:00.123Z","started_at":"2026-01-01T00:00:00.200Z","completed_at":"2026-01-01T00:00:00.300Z","urls":{"get":"http://127.0.0.1:9/v1/predictions/ufawqhfynnddngldkgtslldrkq","cancel":"http://127.0.0.1:9/v1/predictions/ufawqhfynnddngldkgtslldrkq/cancel","web":"https://replicate.com/p/ufawqhfynnddngldkgtslldrkq"},"metrics":{"predict_time":0.1}}""");
         var input = new Dictionary<string, object> { ["prompt"] = "a photo of an astronaut riding a horse", ["seed"] = 42 };
         var options = new ReplicateClientOptions { ApiToken = Samples.Token, BaseAddress = Samples.BaseAddress };
-        using var sdk = new ReplicateClient(new HttpClient(ReplicateClient.CreateHttpMessageHandler(options, new CannedHandler(json, "application/json"))), options);
-        var raw = new RawReplicate(new HttpClient(new CannedHandler(json, "application/json")), Samples.BaseAddress, Samples.Token);
+        // Over real sockets (--server) the allocations of awaits that do not complete at once show too: state machines.
+        using var sdk = server is null
+            ? new ReplicateClient(new HttpClient(ReplicateClient.CreateHttpMessageHandler(options, new CannedHandler(json, "application/json"))), options)
+            : BenchHttp.CreateSdkClient(server, token);
+        var raw = server is null
+            ? new RawReplicate(new HttpClient(new CannedHandler(json, "application/json")), Samples.BaseAddress, Samples.Token)
+            : new RawReplicate(BenchHttp.CreateBaselineClient(), server, token);
 
         async Task Sdk() => _ = (await sdk.RunAsync("bench/any", input)).AsString();
         async Task Baseline()

@@ -22,5 +22,5 @@ public class AccountClient
     /// <returns>The account.</returns>
     /// <exception cref="ReplicateApiException">401 when the token is invalid.</exception>
     public virtual Task<Account> GetAsync(CancellationToken cancellationToken = default) =>
-        _transport.GetAsync(_transport.Resolve("account"), ReplicateJsonContext.Default.Account, cancellationToken);
+        _transport.GetAsync(_transport.Resolve("account"), ReplicateJsonContext.Default.Account, cancellationToken).AsTask();
 }

@@ -22,7 +22,7 @@ public class CollectionsClient
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The page.</returns>
     public virtual Task<Page<CollectionSummary>> ListAsync(string? cursor = null, CancellationToken cancellationToken = default) =>
-        _transport.GetAsync(_transport.ListUri("collections", cursor), ReplicateJsonContext.Default.PageCollectionSummary, cancellationToken);
+        _transport.GetAsync(_transport.ListUri("collections", cursor), ReplicateJsonContext.Default.PageCollectionSummary, cancellationToken).AsTask();
 
     /// <summary>Enumerates every collection, fetching pages lazily as you iterate.</summary>
     /// <remarks><c>GET /collections</c>, then each <c>next</c> page.</remarks>
@@ -39,5 +39,5 @@ public class CollectionsClient
     /// <exception cref="ArgumentException"><paramref name="slug"/> is empty; nothing was sent.</exception>
     /// <exception cref="ReplicateApiException">404 when there is no such collection.</exception>
     public virtual Task<Collection> GetAsync(string slug, CancellationToken cancellationToken = default) =>
-        _transport.GetAsync(_transport.Resolve("collections/" + OptionChecks.PathId(slug, nameof(slug))), ReplicateJsonContext.Default.Collection, cancellationToken);
+        _transport.GetAsync(_transport.Resolve("collections/" + OptionChecks.PathId(slug, nameof(slug))), ReplicateJsonContext.Default.Collection, cancellationToken).AsTask();
 }

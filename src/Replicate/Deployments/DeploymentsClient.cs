@@ -30,7 +30,7 @@ public class DeploymentsClient
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The page.</returns>
     public virtual Task<Page<Deployment>> ListAsync(string? cursor = null, CancellationToken cancellationToken = default) =>
-        _transport.GetAsync(_transport.ListUri("deployments", cursor), ReplicateJsonContext.Default.PageDeployment, cancellationToken);
+        _transport.GetAsync(_transport.ListUri("deployments", cursor), ReplicateJsonContext.Default.PageDeployment, cancellationToken).AsTask();
 
     /// <summary>Enumerates every deployment of the account, fetching pages lazily as you iterate.</summary>
     /// <remarks><c>GET /deployments</c>, then each <c>next</c> page.</remarks>
@@ -47,7 +47,7 @@ public class DeploymentsClient
     /// <exception cref="ArgumentException"><paramref name="deployment"/> is not <c>owner/name</c>; nothing was sent.</exception>
     /// <exception cref="ReplicateApiException">404 when there is no such deployment.</exception>
     public virtual Task<Deployment> GetAsync(string deployment, CancellationToken cancellationToken = default) =>
-        _transport.GetAsync(_transport.Resolve(Path(Identify(deployment))), ReplicateJsonContext.Default.Deployment, cancellationToken);
+        _transport.GetAsync(_transport.Resolve(Path(Identify(deployment))), ReplicateJsonContext.Default.Deployment, cancellationToken).AsTask();
 
     /// <summary>Gets a deployment.</summary>
     /// <remarks><c>GET /deployments/{owner}/{name}</c>.</remarks>
@@ -58,7 +58,7 @@ public class DeploymentsClient
     /// <exception cref="ArgumentException">The owner or name is empty or malformed; nothing was sent.</exception>
     /// <exception cref="ReplicateApiException">404 when there is no such deployment.</exception>
     public virtual Task<Deployment> GetAsync(string owner, string name, CancellationToken cancellationToken = default) =>
-        _transport.GetAsync(_transport.Resolve(Path(ModelIdentifier.Deployment(owner, name))), ReplicateJsonContext.Default.Deployment, cancellationToken);
+        _transport.GetAsync(_transport.Resolve(Path(ModelIdentifier.Deployment(owner, name))), ReplicateJsonContext.Default.Deployment, cancellationToken).AsTask();
 
     /// <summary>Creates a deployment owned by the token's account. Its first release is number 1.</summary>
     /// <remarks><c>POST /deployments</c>; 200 with the deployment.</remarks>
@@ -72,7 +72,7 @@ public class DeploymentsClient
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         return _transport.SendJsonAsync(
-            HttpMethod.Post, _transport.Resolve("deployments"), options, ReplicateJsonContext.Default.CreateDeploymentOptions, ReplicateJsonContext.Default.Deployment, cancellationToken);
+            HttpMethod.Post, _transport.Resolve("deployments"), options, ReplicateJsonContext.Default.CreateDeploymentOptions, ReplicateJsonContext.Default.Deployment, cancellationToken).AsTask();
     }
 
     /// <summary>Changes a deployment's version, hardware or scaling; any change makes a new release with the next number.</summary>
@@ -136,6 +136,6 @@ public class DeploymentsClient
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         return _transport.SendJsonAsync(
-            HttpMethod.Patch, _transport.Resolve(Path(deployment)), options, ReplicateJsonContext.Default.UpdateDeploymentOptions, ReplicateJsonContext.Default.Deployment, cancellationToken);
+            HttpMethod.Patch, _transport.Resolve(Path(deployment)), options, ReplicateJsonContext.Default.UpdateDeploymentOptions, ReplicateJsonContext.Default.Deployment, cancellationToken).AsTask();
     }
 }

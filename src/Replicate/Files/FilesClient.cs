@@ -94,7 +94,7 @@ public class FilesClient
     /// <returns>The file.</returns>
     /// <exception cref="ReplicateApiException">404 when there is no such file (or it was deleted).</exception>
     public virtual Task<ReplicateFile> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        _transport.GetAsync(_transport.Resolve("files/" + OptionChecks.PathId(id, nameof(id))), ReplicateJsonContext.Default.ReplicateFile, cancellationToken);
+        _transport.GetAsync(_transport.Resolve("files/" + OptionChecks.PathId(id, nameof(id))), ReplicateJsonContext.Default.ReplicateFile, cancellationToken).AsTask();
 
     /// <summary>Deletes a file. Later requests for it get 404.</summary>
     /// <remarks><c>DELETE /files/{id}</c> (204).</remarks>
@@ -111,7 +111,7 @@ public class FilesClient
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The page.</returns>
     public virtual Task<Page<ReplicateFile>> ListAsync(string? cursor = null, CancellationToken cancellationToken = default) =>
-        _transport.GetAsync(_transport.ListUri("files", cursor), ReplicateJsonContext.Default.PageReplicateFile, cancellationToken);
+        _transport.GetAsync(_transport.ListUri("files", cursor), ReplicateJsonContext.Default.PageReplicateFile, cancellationToken).AsTask();
 
     /// <summary>Enumerates every file of the account, newest first, fetching pages lazily as you iterate.</summary>
     /// <remarks><c>GET /files</c>, then each <c>next</c> page.</remarks>

@@ -21,5 +21,5 @@ public class HardwareClient
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The hardware, in the server's order.</returns>
     public virtual Task<IReadOnlyList<Hardware>> ListAsync(CancellationToken cancellationToken = default) =>
-        _transport.GetAsync(_transport.Resolve("hardware"), ReplicateJsonContext.Default.IReadOnlyListHardware, cancellationToken);
+        _transport.GetAsync(_transport.Resolve("hardware"), ReplicateJsonContext.Default.IReadOnlyListHardware, cancellationToken).AsTask();
 }

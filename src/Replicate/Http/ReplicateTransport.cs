@@ -1,6 +1,7 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net;
+using System.Runtime.CompilerServices;
 using System.Net.Http.Headers;
 using System.Reflection;
 using System.Text;
@@ -23,9 +24,13 @@ internal sealed class ReplicateTransport
     private const int MaxErrorBodyBytes = 64 * 1024;
 
     private static readonly string DefaultUserAgent = "replicate-dotnet/" + SdkVersion();
-    private static readonly MediaTypeWithQualityHeaderValue JsonMediaType = new("application/json");
     private readonly HttpClient _http;
-    private readonly AuthenticationHeaderValue? _authorization;
+
+    /// <summary>
+    /// The <c>Authorization</c> value, <c>Bearer</c> and the token. Headers go on as raw values: a typed header costs a
+    /// parsed-value record per request, and these are known to be valid.
+    /// </summary>
+    private readonly string? _authorization;
     private readonly string _userAgent;
 
     public ReplicateTransport(HttpClient http, ReplicateClientOptions options, Uri baseAddress, string? apiToken)
@@ -33,7 +38,7 @@ internal sealed class ReplicateTransport
         _http = http;
         Options = options;
         BaseAddress = baseAddress;
-        _authorization = string.IsNullOrWhiteSpace(apiToken) ? null : new AuthenticationHeaderValue("Bearer", apiToken);
+        _authorization = string.IsNullOrWhiteSpace(apiToken) ? null : "Bearer " + apiToken;
         _userAgent = string.IsNullOrWhiteSpace(options.UserAgentSuffix) ? DefaultUserAgent : $"{DefaultUserAgent} {options.UserAgentSuffix}";
         Logger = options.LoggerFactory?.CreateLogger(ReplicateTelemetry.Name) ?? NullLogger.Instance;
         Throttle = options.RateLimits is { } limits ? new RequestThrottle(limits, options.TimeProvider) : null;
@@ -81,7 +86,7 @@ internal sealed class ReplicateTransport
         var request = CreateUntrustedRequest(method, uri, accept);
         if (isApiHost)
         {
-            request.Headers.Authorization = _authorization;
+            request.Headers.TryAddWithoutValidation("Authorization", _authorization);
 
             // A batch's requests take the batch's limits; other requests the client's, when it has any.
             request.Throttle = RequestThrottle.Current ?? Throttle;
@@ -105,7 +110,7 @@ internal sealed class ReplicateTransport
         var request = CreateUntrustedRequest(method, uri, accept);
         if (_authorization is not null && IsReplicateOwnedHost(uri))
         {
-            request.Headers.Authorization = _authorization;
+            request.Headers.TryAddWithoutValidation("Authorization", _authorization);
         }
 
         return request;
@@ -122,14 +127,22 @@ internal sealed class ReplicateTransport
         request.Headers.TryAddWithoutValidation("User-Agent", _userAgent);
         if (accept is not null)
         {
-            request.Headers.Accept.Add(accept == "application/json" ? JsonMediaType : new MediaTypeWithQualityHeaderValue(accept));
+            request.Headers.TryAddWithoutValidation("Accept", accept);
         }
 
         return request;
     }
 
     /// <summary>Sends a request and returns the successful response with its body unread; error statuses throw.</summary>
-    public async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    public Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        SendCoreAsync(request, cancellationToken).AsTask();
+
+    /// <summary>
+    /// <see cref="SendAsync(HttpRequestMessage, CancellationToken)"/> for callers that await it at once: its state machine
+    /// comes from a pool instead of being allocated for each request that waits on the network. Await it exactly once.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<HttpResponseMessage> SendCoreAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         if (IsDisposed)
         {
@@ -208,11 +221,12 @@ internal sealed class ReplicateTransport
         }
     }
 
-    /// <summary>Sends a request and reads its JSON body.</summary>
-    public async Task<T> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    /// <summary>Sends a request and reads its JSON body. Await it exactly once (its state machine is pooled).</summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    public async ValueTask<T> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
         using (request)
-        using (var response = await SendAsync(request, cancellationToken).ConfigureAwait(false))
+        using (var response = await SendCoreAsync(request, cancellationToken).ConfigureAwait(false))
         {
             return await ReadJsonAsync(request, response, typeInfo, cancellationToken).ConfigureAwait(false);
         }
@@ -222,7 +236,7 @@ internal sealed class ReplicateTransport
     public async Task SendWithoutResultAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         using (request)
-        using (await SendAsync(request, cancellationToken).ConfigureAwait(false))
+        using (await SendCoreAsync(request, cancellationToken).ConfigureAwait(false))
         {
         }
     }
@@ -231,14 +245,14 @@ internal sealed class ReplicateTransport
     public async Task<string> SendForTextAsync(HttpRequestMessage request, CancellationToken cancellationToken)
     {
         using (request)
-        using (var response = await SendAsync(request, cancellationToken).ConfigureAwait(false))
+        using (var response = await SendCoreAsync(request, cancellationToken).ConfigureAwait(false))
         {
             return await response.Content.ReadAsStringAsync(cancellationToken).ConfigureAwait(false);
         }
     }
 
     /// <summary>GETs a path relative to the API base, or an absolute URL (a pagination cursor), and reads its JSON.</summary>
-    public Task<T> GetAsync<T>(Uri uri, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
+    public ValueTask<T> GetAsync<T>(Uri uri, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
         SendAsync(CreateRequest(HttpMethod.Get, uri), typeInfo, cancellationToken);
 
     /// <summary>
@@ -249,7 +263,7 @@ internal sealed class ReplicateTransport
         cursor is null ? Resolve(path + query) : PageUri(cursor, path);
 
     /// <summary>Sends a JSON body (a create or an update) and reads the JSON answer.</summary>
-    public Task<TResult> SendJsonAsync<TBody, TResult>(
+    public ValueTask<TResult> SendJsonAsync<TBody, TResult>(
         HttpMethod method, Uri uri, TBody body, JsonTypeInfo<TBody> bodyType, JsonTypeInfo<TResult> resultType, CancellationToken cancellationToken)
     {
         var request = CreateRequest(method, uri);
@@ -339,7 +353,7 @@ internal sealed class ReplicateTransport
     public static string FormatTimestamp(DateTimeOffset value) =>
         value.UtcDateTime.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 
-    private static async Task<T> ReadJsonAsync<T>(HttpRequestMessage request, HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    private static async ValueTask<T> ReadJsonAsync<T>(HttpRequestMessage request, HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
     {
         T? value;
         try

@@ -1,14 +1,15 @@
 using System.Net;
+using System.Runtime.CompilerServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
 using Polly.Retry;
-using Polly.Timeout;
 
 namespace Replicate;
 
 /// <summary>
-/// Retries transient failures with a Polly pipeline built once per client: exponential backoff with jitter, a cap,
+/// Bounds each attempt by <see cref="ReplicateClientOptions.RequestTimeout"/> and retries transient failures with a Polly
+/// pipeline built once per client: exponential backoff with jitter, a cap,
 /// <c>Retry-After</c> honoured, every delay on the client's <see cref="TimeProvider"/>. Reads are retried on network
 /// errors, timeouts, 408, 429 and 5xx gateway errors; POST and PATCH only on 429 and on failures to connect (refused,
 /// DNS, TLS handshake), because then the server never got the request, while a 500 or a dropped connection may
@@ -22,125 +23,172 @@ internal sealed class RetryHandler : DelegatingHandler
     private static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("Replicate.Request");
     private static readonly HttpMethod Query = new("QUERY");
 
-    private readonly ResiliencePipeline<HttpResponseMessage> _pipeline;
+    /// <summary>The retry pipeline, or <see langword="null"/> when <see cref="ReplicateClientOptions.MaxRetries"/> is 0.</summary>
+    private readonly ResiliencePipeline<HttpResponseMessage>? _pipeline;
+    private readonly AttemptTimers _timers;
     private readonly ReplicateClientOptions _options;
     private readonly ILogger _logger;
 
     public RetryHandler(ReplicateClientOptions options, HttpMessageHandler? innerHandler = null)
     {
         _options = options;
+        _timers = new AttemptTimers(options.TimeProvider);
         _logger = options.LoggerFactory?.CreateLogger(ReplicateTelemetry.Name) ?? NullLogger.Instance;
         if (innerHandler is not null)
         {
             InnerHandler = innerHandler;
         }
 
-        var builder = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = options.TimeProvider };
         if (options.MaxRetries > 0)
         {
-            builder.AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-            {
-                MaxRetryAttempts = options.MaxRetries,
-                BackoffType = DelayBackoffType.Exponential,
-                UseJitter = true,
-                Delay = options.RetryDelay,
-                MaxDelay = options.MaxRetryDelay,
-                ShouldHandle = args => new ValueTask<bool>(ShouldRetry(args.Context, args.Outcome)),
-                DelayGenerator = args => new ValueTask<TimeSpan?>(
-                    args.Outcome.Result is { } response ? ReplicateTransport.ParseRetryAfter(response, options.TimeProvider) : null),
-                OnRetry = args =>
+            _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = options.TimeProvider }
+                .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
                 {
-                    OnRetry(args.Context, args.Outcome, args.RetryDelay, args.AttemptNumber + 1);
-                    return default;
-                },
-            });
+                    MaxRetryAttempts = options.MaxRetries,
+                    BackoffType = DelayBackoffType.Exponential,
+                    UseJitter = true,
+                    Delay = options.RetryDelay,
+                    MaxDelay = options.MaxRetryDelay,
+                    ShouldHandle = args => new ValueTask<bool>(
+                        args.Context.Properties.TryGetValue(RequestKey, out var request) && ShouldRetry(request, args.Outcome)),
+                    DelayGenerator = args => new ValueTask<TimeSpan?>(
+                        args.Outcome.Result is { } response ? ReplicateTransport.ParseRetryAfter(response, options.TimeProvider) : null),
+                    OnRetry = args =>
+                    {
+                        OnRetry(args.Context, args.Outcome, args.RetryDelay, args.AttemptNumber + 1);
+                        return default;
+                    },
+                })
+                .Build();
         }
-
-        // Inside the retry, so each attempt gets its own time to headers.
-        builder.AddTimeout(new TimeoutStrategyOptions
-        {
-            TimeoutGenerator = args => new ValueTask<TimeSpan>(AttemptTimeout(args.Context)),
-        });
-        _pipeline = builder.Build();
     }
 
     protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        // The first attempt runs outside the pipeline: nearly every request succeeds at once, and each Polly strategy
+        // costs an async state machine per request that waits on the network (with the timeout strategy, a third of the
+        // SDK's allocations per RunAsync over a socket). An outcome that may need a retry enters the pipeline, which
+        // takes it as its own first attempt and goes on from there.
+        var outcome = await AttemptAsync(request, cancellationToken).ConfigureAwait(false);
+        if (_pipeline is not null && (outcome.Exception is not null || !outcome.Result!.IsSuccessStatusCode))
+        {
+            outcome = await RetryAsync(_pipeline, request, outcome, cancellationToken).ConfigureAwait(false);
+        }
+
+        if (outcome.Exception is AttemptTimedOutException timeout)
+        {
+            throw new TimeoutException(
+                $"{request.Method} {request.RequestUri?.AbsolutePath} got no response within {timeout.Timeout.TotalSeconds:0.#} s " +
+                $"(ReplicateClientOptions.RequestTimeout) after {ApiRequest.AttemptsOf(request)} attempt(s).", timeout);
+        }
+
+        outcome.ThrowIfException();
+        return outcome.Result!;
+    }
+
+    /// <summary>Runs the retry pipeline over a first attempt's outcome: the pipeline's first call returns it, later calls are retries.</summary>
+    private async ValueTask<Outcome<HttpResponseMessage>> RetryAsync(
+        ResiliencePipeline<HttpResponseMessage> pipeline, HttpRequestMessage request, Outcome<HttpResponseMessage> first, CancellationToken cancellationToken)
     {
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
         context.Properties.Set(RequestKey, request);
         try
         {
-            var outcome = await _pipeline.ExecuteOutcomeAsync(
-                static async (context, state) =>
+            return await pipeline.ExecuteOutcomeAsync(
+                static (context, state) =>
                 {
-                    var (handler, request) = state;
-                    var api = request as ApiRequest;
-                    if (api is not null)
+                    var (handler, request, first) = state;
+                    if (first.Value is { } outcome)
                     {
-                        api.Attempts++;
+                        first.Value = null;
+                        return new ValueTask<Outcome<HttpResponseMessage>>(outcome);
                     }
 
-                    var lease = api?.Lease;
-                    try
-                    {
-                        if (api is not null)
-                        {
-                            api.Lease = null;
-                            if (api.Attempts > 1 && api.Throttle is { } throttle)
-                            {
-                                // A retry takes a lease like any request, after any pause a 429 started.
-                                lease = await throttle.AcquireAsync(api.IsCreate, context.CancellationToken).ConfigureAwait(false);
-                            }
-                        }
-
-                        var response = await handler.SendAttemptAsync(request, context.CancellationToken).ConfigureAwait(false);
-                        if (response.StatusCode == HttpStatusCode.TooManyRequests && api?.Throttle is { } throttled)
-                        {
-                            // One 429 pauses every request sharing the throttle, not just this one.
-                            throttled.OnThrottled(ReplicateTransport.ParseRetryAfter(response, handler._options.TimeProvider));
-                        }
-
-                        if (api is not { StreamResponse: true })
-                        {
-                            try
-                            {
-                                await BufferAsync(response, context.CancellationToken).ConfigureAwait(false);
-                            }
-                            catch
-                            {
-                                response.Dispose();
-                                throw;
-                            }
-                        }
-
-                        return Outcome.FromResult(response);
-                    }
-                    catch (Exception ex)
-                    {
-                        return Outcome.FromException<HttpResponseMessage>(ex);
-                    }
-                    finally
-                    {
-                        lease?.Dispose();
-                    }
+                    return handler.AttemptAsync(request, context.CancellationToken);
                 },
                 context,
-                (this, request)).ConfigureAwait(false);
-
-            if (outcome.Exception is TimeoutRejectedException timeout)
-            {
-                var attempts = ApiRequest.AttemptsOf(request);
-                throw new TimeoutException(
-                    $"{request.Method} {request.RequestUri?.AbsolutePath} got no response within {timeout.Timeout.TotalSeconds:0.#} s " +
-                    $"(ReplicateClientOptions.RequestTimeout) after {attempts} attempt(s).", timeout);
-            }
-
-            outcome.ThrowIfException();
-            return outcome.Result!;
+                (this, request, new StrongBox<Outcome<HttpResponseMessage>?>(first))).ConfigureAwait(false);
         }
         finally
         {
             ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    /// <summary>
+    /// One attempt: a rate-limit lease for a retry, the request, and (unless the caller streams it) its body read, all
+    /// within the attempt timeout. Never throws: a failure is the outcome's exception, a timeout an
+    /// <see cref="AttemptTimedOutException"/>.
+    /// </summary>
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    private async ValueTask<Outcome<HttpResponseMessage>> AttemptAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        var api = request as ApiRequest;
+        var lease = api?.Lease;
+        var timeout = api?.AttemptTimeout ?? _options.RequestTimeout;
+        CancellationTokenSource? timer = null;
+        CancellationTokenRegistration link = default;
+        try
+        {
+            if (api is not null)
+            {
+                api.Attempts++;
+                api.Lease = null;
+                if (api.Attempts > 1 && api.Throttle is { } throttle)
+                {
+                    // A retry takes a lease like any request, after any pause a 429 started; waiting for it is not the
+                    // server's slowness, so it is outside the attempt timeout.
+                    lease = await throttle.AcquireAsync(api.IsCreate, cancellationToken).ConfigureAwait(false);
+                }
+            }
+
+            var attemptToken = cancellationToken;
+            if (timeout != Timeout.InfiniteTimeSpan)
+            {
+                timer = _timers.Rent(timeout);
+                link = cancellationToken.UnsafeRegister(static state => ((CancellationTokenSource)state!).Cancel(), timer);
+                attemptToken = timer.Token;
+            }
+
+            var response = await SendAttemptAsync(request, attemptToken).ConfigureAwait(false);
+            if (response.StatusCode == HttpStatusCode.TooManyRequests && api?.Throttle is { } throttled)
+            {
+                // One 429 pauses every request sharing the throttle, not just this one.
+                throttled.OnThrottled(ReplicateTransport.ParseRetryAfter(response, _options.TimeProvider));
+            }
+
+            if (api is not { StreamResponse: true })
+            {
+                try
+                {
+                    await BufferAsync(response, attemptToken).ConfigureAwait(false);
+                }
+                catch
+                {
+                    response.Dispose();
+                    throw;
+                }
+            }
+
+            return Outcome.FromResult(response);
+        }
+        catch (OperationCanceledException ex) when (timer is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
+        {
+            return Outcome.FromException<HttpResponseMessage>(new AttemptTimedOutException(timeout, ex));
+        }
+        catch (Exception ex)
+        {
+            return Outcome.FromException<HttpResponseMessage>(ex);
+        }
+        finally
+        {
+            link.Dispose();
+            if (timer is not null)
+            {
+                _timers.Return(timer);
+            }
+
+            lease?.Dispose();
         }
     }
 
@@ -223,15 +271,9 @@ internal sealed class RetryHandler : DelegatingHandler
         }
     }
 
-    private TimeSpan AttemptTimeout(ResilienceContext context) =>
-        context.Properties.TryGetValue(RequestKey, out var request) && request is ApiRequest { AttemptTimeout: { } timeout }
-            ? timeout
-            : _options.RequestTimeout;
-
-    private bool ShouldRetry(ResilienceContext context, Outcome<HttpResponseMessage> outcome)
+    private bool ShouldRetry(HttpRequestMessage request, Outcome<HttpResponseMessage> outcome)
     {
-        if (!context.Properties.TryGetValue(RequestKey, out var request)
-            || request is ApiRequest { NoRetry: true })
+        if (request is ApiRequest { NoRetry: true })
         {
             return false;
         }
@@ -242,7 +284,7 @@ internal sealed class RetryHandler : DelegatingHandler
             // The caller's own cancellation is never retried; a timeout or a network error is, for reads, and a failure
             // to connect is for every method: nothing reached the server, so a create cannot have happened.
             // A body cut by a reset surfaces as IOException rather than HttpRequestException: both are the network.
-            return (idempotent && exception is HttpRequestException or IOException or TimeoutRejectedException) || NeverReachedServer(exception);
+            return (idempotent && exception is HttpRequestException or IOException or AttemptTimedOutException) || NeverReachedServer(exception);
         }
 
         var response = outcome.Result!;
@@ -273,4 +315,11 @@ internal sealed class RetryHandler : DelegatingHandler
     private static bool IsIdempotent(HttpMethod method) =>
         method == HttpMethod.Get || method == HttpMethod.Head || method == HttpMethod.Delete || method == HttpMethod.Put
         || method == HttpMethod.Options || method == Query;
+}
+
+/// <summary>An attempt got no response within its timeout; the retry handler words the exception the caller sees.</summary>
+internal sealed class AttemptTimedOutException(TimeSpan timeout, Exception innerException)
+    : TimeoutException($"No response within {timeout.TotalSeconds:0.#} s.", innerException)
+{
+    public TimeSpan Timeout { get; } = timeout;
 }

@@ -25,7 +25,7 @@ public class ModelVersionsClient
     /// <exception cref="ReplicateApiException">404 when there is no such model.</exception>
     public virtual Task<Page<ModelVersion>> ListAsync(ModelIdentifier model, string? cursor = null, CancellationToken cancellationToken = default)
     {
-        return _transport.GetAsync(_transport.ListUri(ModelsClient.Path(model) + "/versions", cursor), ReplicateJsonContext.Default.PageModelVersion, cancellationToken);
+        return _transport.GetAsync(_transport.ListUri(ModelsClient.Path(model) + "/versions", cursor), ReplicateJsonContext.Default.PageModelVersion, cancellationToken).AsTask();
     }
 
     /// <summary>Enumerates every version of a model, newest first, fetching pages lazily as you iterate.</summary>
@@ -47,7 +47,7 @@ public class ModelVersionsClient
     /// <exception cref="ArgumentException"><paramref name="version"/> is not <c>owner/name:id</c>; nothing was sent.</exception>
     /// <exception cref="ReplicateApiException">404 when there is no such model or version.</exception>
     public virtual Task<ModelVersion> GetAsync(ModelIdentifier version, CancellationToken cancellationToken = default) =>
-        _transport.GetAsync(_transport.Resolve(Path(version)), ReplicateJsonContext.Default.ModelVersion, cancellationToken);
+        _transport.GetAsync(_transport.Resolve(Path(version)), ReplicateJsonContext.Default.ModelVersion, cancellationToken).AsTask();
 
     /// <summary>Gets a version, with its input and output schema.</summary>
     /// <remarks><c>GET /models/{owner}/{name}/versions/{id}</c>.</remarks>

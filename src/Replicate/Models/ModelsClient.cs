@@ -35,7 +35,7 @@ public class ModelsClient
     /// <exception cref="ArgumentException"><paramref name="model"/> names a version, a deployment or nothing; nothing was sent.</exception>
     /// <exception cref="ReplicateApiException">404 when there is no such model (or it is private to someone else).</exception>
     public virtual Task<Model> GetAsync(ModelIdentifier model, CancellationToken cancellationToken = default) =>
-        _transport.GetAsync(_transport.Resolve(Path(model)), ReplicateJsonContext.Default.Model, cancellationToken);
+        _transport.GetAsync(_transport.Resolve(Path(model)), ReplicateJsonContext.Default.Model, cancellationToken).AsTask();
 
     /// <summary>Gets a model, with its latest version and that version's input and output schema.</summary>
     /// <remarks><c>GET /models/{owner}/{name}</c>.</remarks>
@@ -57,7 +57,7 @@ public class ModelsClient
     /// <returns>The page.</returns>
     public virtual Task<Page<Model>> ListAsync(string? cursor = null, ModelSortBy? sortBy = null, SortDirection? sortDirection = null, CancellationToken cancellationToken = default)
     {
-        return _transport.GetAsync(_transport.ListUri("models", cursor, SortQuery(sortBy, sortDirection)), ReplicateJsonContext.Default.PageModel, cancellationToken);
+        return _transport.GetAsync(_transport.ListUri("models", cursor, SortQuery(sortBy, sortDirection)), ReplicateJsonContext.Default.PageModel, cancellationToken).AsTask();
     }
 
     /// <summary>Enumerates every public model, fetching pages lazily as you iterate.</summary>
@@ -81,7 +81,7 @@ public class ModelsClient
         ArgumentException.ThrowIfNullOrWhiteSpace(query);
         var request = _transport.CreateRequest(Query, _transport.ListUri("models", cursor));
         request.Content = ReplicateTransport.TextContent(query);
-        return _transport.SendAsync(request, ReplicateJsonContext.Default.PageModel, cancellationToken);
+        return _transport.SendAsync(request, ReplicateJsonContext.Default.PageModel, cancellationToken).AsTask();
     }
 
     /// <summary>Enumerates every public model that matches a search, fetching pages lazily as you iterate.</summary>
@@ -108,7 +108,7 @@ public class ModelsClient
         ArgumentNullException.ThrowIfNull(options);
         options.Validate();
         return _transport.SendJsonAsync(
-            HttpMethod.Post, _transport.Resolve("models"), options, ReplicateJsonContext.Default.CreateModelOptions, ReplicateJsonContext.Default.Model, cancellationToken);
+            HttpMethod.Post, _transport.Resolve("models"), options, ReplicateJsonContext.Default.CreateModelOptions, ReplicateJsonContext.Default.Model, cancellationToken).AsTask();
     }
 
     /// <summary>Changes a model's details; only the properties set in <paramref name="options"/> are sent.</summary>
@@ -125,7 +125,7 @@ public class ModelsClient
         var path = Path(model);
         options.Validate();
         return _transport.SendJsonAsync(
-            HttpMethod.Patch, _transport.Resolve(path), options, ReplicateJsonContext.Default.UpdateModelOptions, ReplicateJsonContext.Default.Model, cancellationToken);
+            HttpMethod.Patch, _transport.Resolve(path), options, ReplicateJsonContext.Default.UpdateModelOptions, ReplicateJsonContext.Default.Model, cancellationToken).AsTask();
     }
 
     /// <summary>Deletes a model. Only your own private models with no versions can be deleted: delete the versions first.</summary>
@@ -188,7 +188,7 @@ public class ModelsClient
     /// <returns>The page.</returns>
     public virtual Task<Page<Prediction>> ListExamplesAsync(ModelIdentifier model, string? cursor = null, CancellationToken cancellationToken = default)
     {
-        return _transport.GetAsync(_transport.ListUri(Path(model) + "/examples", cursor), ReplicateJsonContext.Default.PagePrediction, cancellationToken);
+        return _transport.GetAsync(_transport.ListUri(Path(model) + "/examples", cursor), ReplicateJsonContext.Default.PagePrediction, cancellationToken).AsTask();
     }
 
     /// <summary>Enumerates every example prediction of a model, fetching pages lazily as you iterate.</summary>

@@ -243,7 +243,7 @@ public class PredictionsClient
     /// <returns>The prediction.</returns>
     /// <exception cref="ReplicateApiException">404 when there is no such prediction.</exception>
     public virtual Task<Prediction> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        _transport.GetAsync(_transport.Resolve("predictions/" + OptionChecks.PathId(id, nameof(id))), ReplicateJsonContext.Default.Prediction, cancellationToken);
+        _transport.GetAsync(_transport.Resolve("predictions/" + OptionChecks.PathId(id, nameof(id))), ReplicateJsonContext.Default.Prediction, cancellationToken).AsTask();
 
     /// <summary>Cancels a prediction (<c>POST /predictions/{id}/cancel</c>). Canceling a finished prediction changes nothing.</summary>
     /// <param name="id">The prediction id.</param>
@@ -252,7 +252,7 @@ public class PredictionsClient
     public virtual Task<Prediction> CancelAsync(string id, CancellationToken cancellationToken = default)
     {
         var request = _transport.CreateRequest(HttpMethod.Post, _transport.Resolve("predictions/" + OptionChecks.PathId(id, nameof(id)) + "/cancel"));
-        return _transport.SendAsync(request, ReplicateJsonContext.Default.Prediction, cancellationToken);
+        return _transport.SendAsync(request, ReplicateJsonContext.Default.Prediction, cancellationToken).AsTask();
     }
 
     /// <summary>
@@ -359,7 +359,7 @@ public class PredictionsClient
     public virtual Task<Page<Prediction>> ListAsync(string? cursor = null, DateTimeOffset? createdAfter = null, DateTimeOffset? createdBefore = null, PredictionSource? source = null, CancellationToken cancellationToken = default)
     {
         var uri = cursor is null ? _transport.Resolve("predictions" + Filters(createdAfter, createdBefore, source)) : _transport.PageUri(cursor, "predictions");
-        return _transport.GetAsync(uri, ReplicateJsonContext.Default.PagePrediction, cancellationToken);
+        return _transport.GetAsync(uri, ReplicateJsonContext.Default.PagePrediction, cancellationToken).AsTask();
     }
 
     /// <summary>Enumerates every prediction, newest first, fetching pages lazily as you iterate.</summary>
@@ -386,7 +386,8 @@ public class PredictionsClient
     /// create may be held for up to a minute, so the prediction is also looked for at once among the ones just created
     /// (<see cref="FindAndCancelAsync"/>). The caller's <see cref="OperationCanceledException"/> is thrown at once either way.
     /// </param>
-    internal async Task<Prediction> CreateAsync(Uri uri, string? version, PreparedInput input, PredictionOptions? options, bool stream, CancellationToken cancellationToken, bool cancelIfAbandoned = false)
+    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
+    internal async ValueTask<Prediction> CreateAsync(Uri uri, string? version, PreparedInput input, PredictionOptions? options, bool stream, CancellationToken cancellationToken, bool cancelIfAbandoned = false)
     {
         ArgumentNullException.ThrowIfNull(input);
         options?.Validate();
@@ -440,7 +441,7 @@ public class PredictionsClient
             {
                 // Bounded without the caller's token: by the attempt timeout and the retry policy.
                 var sentAt = _transport.TimeProvider.GetUtcNow();
-                var send = _transport.SendAsync(request, ReplicateJsonContext.Default.Prediction, CancellationToken.None);
+                var send = _transport.SendAsync(request, ReplicateJsonContext.Default.Prediction, CancellationToken.None).AsTask();
                 try
                 {
                     prediction = await send.WaitAsync(cancellationToken).ConfigureAwait(false);

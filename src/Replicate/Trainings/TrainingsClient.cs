@@ -73,7 +73,7 @@ public class TrainingsClient
     /// <returns>The training.</returns>
     /// <exception cref="ReplicateApiException">404 when there is no such training.</exception>
     public virtual Task<Training> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        _transport.GetAsync(_transport.Resolve("trainings/" + OptionChecks.PathId(id, nameof(id))), ReplicateJsonContext.Default.Training, cancellationToken);
+        _transport.GetAsync(_transport.Resolve("trainings/" + OptionChecks.PathId(id, nameof(id))), ReplicateJsonContext.Default.Training, cancellationToken).AsTask();
 
     /// <summary>Cancels a training. Canceling a finished training changes nothing.</summary>
     /// <remarks><c>POST /trainings/{id}/cancel</c>.</remarks>
@@ -83,7 +83,7 @@ public class TrainingsClient
     public virtual Task<Training> CancelAsync(string id, CancellationToken cancellationToken = default)
     {
         var request = _transport.CreateRequest(HttpMethod.Post, _transport.Resolve("trainings/" + OptionChecks.PathId(id, nameof(id)) + "/cancel"));
-        return _transport.SendAsync(request, ReplicateJsonContext.Default.Training, cancellationToken);
+        return _transport.SendAsync(request, ReplicateJsonContext.Default.Training, cancellationToken).AsTask();
     }
 
     /// <summary>
@@ -122,7 +122,7 @@ public class TrainingsClient
     /// <param name="cancellationToken">Cancels the request.</param>
     /// <returns>The page.</returns>
     public virtual Task<Page<Training>> ListAsync(string? cursor = null, CancellationToken cancellationToken = default) =>
-        _transport.GetAsync(_transport.ListUri("trainings", cursor), ReplicateJsonContext.Default.PageTraining, cancellationToken);
+        _transport.GetAsync(_transport.ListUri("trainings", cursor), ReplicateJsonContext.Default.PageTraining, cancellationToken).AsTask();
 
     /// <summary>Enumerates every training, newest first, fetching pages lazily as you iterate.</summary>
     /// <remarks><c>GET /trainings</c>, then each <c>next</c> page.</remarks>

@@ -36,7 +36,7 @@ public class WebhooksClient
         {
             if (_secret is null || _secret.IsFaulted || _secret.IsCanceled)
             {
-                _secret = _transport.GetAsync(_transport.Resolve("webhooks/default/secret"), ReplicateJsonContext.Default.WebhookSecret, CancellationToken.None);
+                _secret = _transport.GetAsync(_transport.Resolve("webhooks/default/secret"), ReplicateJsonContext.Default.WebhookSecret, CancellationToken.None).AsTask();
             }
 
             secret = _secret;
