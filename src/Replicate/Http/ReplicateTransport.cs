@@ -221,9 +221,13 @@ internal sealed class ReplicateTransport
         }
     }
 
-    /// <summary>Sends a request and reads its JSON body. Await it exactly once (its state machine is pooled).</summary>
+    /// <summary>
+    /// Sends a request and reads its JSON body. Await it exactly once (its state machine is pooled). Without
+    /// <paramref name="typeInfo"/>, <typeparamref name="T"/>'s source-generated metadata is looked up only if the
+    /// hand-written parser does not read it (see <see cref="SendForPredictionAsync"/>).
+    /// </summary>
     [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    public async ValueTask<T> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    public async ValueTask<T> SendAsync<T>(HttpRequestMessage request, JsonTypeInfo<T>? typeInfo, CancellationToken cancellationToken)
     {
         using (request)
         using (var response = await SendCoreAsync(request, cancellationToken).ConfigureAwait(false))
@@ -252,8 +256,15 @@ internal sealed class ReplicateTransport
     }
 
     /// <summary>GETs a path relative to the API base, or an absolute URL (a pagination cursor), and reads its JSON.</summary>
-    public ValueTask<T> GetAsync<T>(Uri uri, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken) =>
+    public ValueTask<T> GetAsync<T>(Uri uri, JsonTypeInfo<T>? typeInfo, CancellationToken cancellationToken) =>
         SendAsync(CreateRequest(HttpMethod.Get, uri), typeInfo, cancellationToken);
+
+    /// <summary>
+    /// Sends a request answered with a prediction, which <see cref="PredictionConverter"/> reads by hand: the
+    /// source-generated context is not touched, which in a new process saves compiling it before the first answer.
+    /// </summary>
+    public ValueTask<Prediction> SendForPredictionAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        SendAsync<Prediction>(request, typeInfo: null, cancellationToken);
 
     /// <summary>
     /// The URL of a list page: the first page of <paramref name="path"/> (with its filter <paramref name="query"/>, e.g.
@@ -353,7 +364,7 @@ internal sealed class ReplicateTransport
     public static string FormatTimestamp(DateTimeOffset value) =>
         value.UtcDateTime.ToString("yyyy'-'MM'-'dd'T'HH':'mm':'ss.FFFFFFF'Z'", CultureInfo.InvariantCulture);
 
-    private static async ValueTask<T> ReadJsonAsync<T>(HttpRequestMessage request, HttpResponseMessage response, JsonTypeInfo<T> typeInfo, CancellationToken cancellationToken)
+    private static async ValueTask<T> ReadJsonAsync<T>(HttpRequestMessage request, HttpResponseMessage response, JsonTypeInfo<T>? typeInfo, CancellationToken cancellationToken)
     {
         T? value;
         try
@@ -364,7 +375,7 @@ internal sealed class ReplicateTransport
                 var utf8 = buffered.Memory.Span;
                 if (!PredictionConverter.TryRead(utf8, out value))
                 {
-                    value = JsonSerializer.Deserialize(utf8, typeInfo);
+                    value = JsonSerializer.Deserialize(utf8, typeInfo ?? MetadataOf<T>());
                 }
             }
             else
@@ -372,7 +383,7 @@ internal sealed class ReplicateTransport
                 var stream = await response.Content.ReadAsStreamAsync(cancellationToken).ConfigureAwait(false);
                 await using (stream.ConfigureAwait(false))
                 {
-                    value = await JsonSerializer.DeserializeAsync(stream, typeInfo, cancellationToken).ConfigureAwait(false);
+                    value = await JsonSerializer.DeserializeAsync(stream, typeInfo ?? MetadataOf<T>(), cancellationToken).ConfigureAwait(false);
                 }
             }
         }
@@ -385,6 +396,8 @@ internal sealed class ReplicateTransport
         return value ?? throw new ReplicateException(
             $"The API answered {request.Method} {request.RequestUri?.AbsolutePath} with an empty JSON body where a {typeof(T).Name} was expected.");
     }
+
+    private static JsonTypeInfo<T> MetadataOf<T>() => (JsonTypeInfo<T>)ReplicateJsonContext.Default.GetTypeInfo(typeof(T))!;
 
     /// <summary>Builds the exception for an error response (or, with <paramref name="problem"/>, for a 2xx the SDK cannot use).</summary>
     internal async Task<ReplicateApiException> CreateApiExceptionAsync(HttpRequestMessage request, HttpResponseMessage response, string? problem, CancellationToken cancellationToken)

@@ -1,5 +1,6 @@
 using System.Net;
 using System.Runtime.CompilerServices;
+using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
@@ -23,11 +24,12 @@ internal sealed class RetryHandler : DelegatingHandler
     private static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("Replicate.Request");
     private static readonly HttpMethod Query = new("QUERY");
 
-    /// <summary>The retry pipeline, or <see langword="null"/> when <see cref="ReplicateClientOptions.MaxRetries"/> is 0.</summary>
-    private readonly ResiliencePipeline<HttpResponseMessage>? _pipeline;
     private readonly AttemptTimers _timers;
     private readonly ReplicateClientOptions _options;
     private readonly ILogger _logger;
+
+    /// <summary>The retry pipeline, built on the first retry: a process whose requests succeed never loads Polly.</summary>
+    private ResiliencePipeline<HttpResponseMessage>? _pipeline;
 
     public RetryHandler(ReplicateClientOptions options, HttpMessageHandler? innerHandler = null)
     {
@@ -38,96 +40,29 @@ internal sealed class RetryHandler : DelegatingHandler
         {
             InnerHandler = innerHandler;
         }
-
-        if (options.MaxRetries > 0)
-        {
-            _pipeline = new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = options.TimeProvider }
-                .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
-                {
-                    MaxRetryAttempts = options.MaxRetries,
-                    BackoffType = DelayBackoffType.Exponential,
-                    UseJitter = true,
-                    Delay = options.RetryDelay,
-                    MaxDelay = options.MaxRetryDelay,
-                    ShouldHandle = args => new ValueTask<bool>(
-                        args.Context.Properties.TryGetValue(RequestKey, out var request) && ShouldRetry(request, args.Outcome)),
-                    DelayGenerator = args => new ValueTask<TimeSpan?>(
-                        args.Outcome.Result is { } response ? ReplicateTransport.ParseRetryAfter(response, options.TimeProvider) : null),
-                    OnRetry = args =>
-                    {
-                        OnRetry(args.Context, args.Outcome, args.RetryDelay, args.AttemptNumber + 1);
-                        return default;
-                    },
-                })
-                .Build();
-        }
     }
 
-    protected override async Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
-    {
-        // The first attempt runs outside the pipeline: nearly every request succeeds at once, and each Polly strategy
-        // costs an async state machine per request that waits on the network (with the timeout strategy, a third of the
-        // SDK's allocations per RunAsync over a socket). An outcome that may need a retry enters the pipeline, which
-        // takes it as its own first attempt and goes on from there.
-        var outcome = await AttemptAsync(request, cancellationToken).ConfigureAwait(false);
-        if (_pipeline is not null && (outcome.Exception is not null || !outcome.Result!.IsSuccessStatusCode))
-        {
-            outcome = await RetryAsync(_pipeline, request, outcome, cancellationToken).ConfigureAwait(false);
-        }
-
-        if (outcome.Exception is AttemptTimedOutException timeout)
-        {
-            throw new TimeoutException(
-                $"{request.Method} {request.RequestUri?.AbsolutePath} got no response within {timeout.Timeout.TotalSeconds:0.#} s " +
-                $"(ReplicateClientOptions.RequestTimeout) after {ApiRequest.AttemptsOf(request)} attempt(s).", timeout);
-        }
-
-        outcome.ThrowIfException();
-        return outcome.Result!;
-    }
-
-    /// <summary>Runs the retry pipeline over a first attempt's outcome: the pipeline's first call returns it, later calls are retries.</summary>
-    private async ValueTask<Outcome<HttpResponseMessage>> RetryAsync(
-        ResiliencePipeline<HttpResponseMessage> pipeline, HttpRequestMessage request, Outcome<HttpResponseMessage> first, CancellationToken cancellationToken)
-    {
-        var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(RequestKey, request);
-        try
-        {
-            return await pipeline.ExecuteOutcomeAsync(
-                static (context, state) =>
-                {
-                    var (handler, request, first) = state;
-                    if (first.Value is { } outcome)
-                    {
-                        first.Value = null;
-                        return new ValueTask<Outcome<HttpResponseMessage>>(outcome);
-                    }
-
-                    return handler.AttemptAsync(request, context.CancellationToken);
-                },
-                context,
-                (this, request, new StrongBox<Outcome<HttpResponseMessage>?>(first))).ConfigureAwait(false);
-        }
-        finally
-        {
-            ResilienceContextPool.Shared.Return(context);
-        }
-    }
+    // The first attempt runs outside the pipeline: nearly every request succeeds at once, and each Polly strategy costs
+    // an async state machine per request that waits on the network (a third of the SDK's allocations per RunAsync over a
+    // socket, with the former timeout strategy) and, in a new process, a few hundred methods to compile before the first
+    // answer. An outcome that may need a retry enters the pipeline, which takes it as its own first attempt.
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken) =>
+        AttemptAsync(request, isFirst: true, cancellationToken);
 
     /// <summary>
     /// One attempt: a rate-limit lease for a retry, the request, and (unless the caller streams it) its body read, all
-    /// within the attempt timeout. Never throws: a failure is the outcome's exception, a timeout an
-    /// <see cref="AttemptTimedOutException"/>.
+    /// within the attempt timeout, which fails it with an <see cref="AttemptTimedOutException"/>. The first attempt
+    /// (<paramref name="isFirst"/>) goes on to the retries when its outcome may need them, and words a timeout for the caller.
     /// </summary>
-    [AsyncMethodBuilder(typeof(PoolingAsyncValueTaskMethodBuilder<>))]
-    private async ValueTask<Outcome<HttpResponseMessage>> AttemptAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    private async Task<HttpResponseMessage> AttemptAsync(HttpRequestMessage request, bool isFirst, CancellationToken cancellationToken)
     {
         var api = request as ApiRequest;
         var lease = api?.Lease;
         var timeout = api?.AttemptTimeout ?? _options.RequestTimeout;
         CancellationTokenSource? timer = null;
         CancellationTokenRegistration link = default;
+        HttpResponseMessage? response = null;
+        Exception? failure;
         try
         {
             if (api is not null)
@@ -150,7 +85,7 @@ internal sealed class RetryHandler : DelegatingHandler
                 attemptToken = timer.Token;
             }
 
-            var response = await SendAttemptAsync(request, attemptToken).ConfigureAwait(false);
+            response = await SendAttemptAsync(request, attemptToken).ConfigureAwait(false);
             if (response.StatusCode == HttpStatusCode.TooManyRequests && api?.Throttle is { } throttled)
             {
                 // One 429 pauses every request sharing the throttle, not just this one.
@@ -166,19 +101,31 @@ internal sealed class RetryHandler : DelegatingHandler
                 catch
                 {
                     response.Dispose();
+                    response = null;
                     throw;
                 }
             }
 
-            return Outcome.FromResult(response);
+            if (!isFirst || response.IsSuccessStatusCode || _options.MaxRetries == 0)
+            {
+                return response;
+            }
+
+            failure = null;
         }
         catch (OperationCanceledException ex) when (timer is { IsCancellationRequested: true } && !cancellationToken.IsCancellationRequested)
         {
-            return Outcome.FromException<HttpResponseMessage>(new AttemptTimedOutException(timeout, ex));
+            var timedOut = new AttemptTimedOutException(timeout, ex);
+            if (!isFirst)
+            {
+                throw timedOut;
+            }
+
+            failure = timedOut;
         }
-        catch (Exception ex)
+        catch (Exception ex) when (isFirst)
         {
-            return Outcome.FromException<HttpResponseMessage>(ex);
+            failure = ex;
         }
         finally
         {
@@ -190,7 +137,86 @@ internal sealed class RetryHandler : DelegatingHandler
 
             lease?.Dispose();
         }
+
+        try
+        {
+            if (_options.MaxRetries == 0)
+            {
+                ExceptionDispatchInfo.Throw(failure!);
+            }
+
+            return await RetryAsync(request, response, failure, cancellationToken).ConfigureAwait(false);
+        }
+        catch (AttemptTimedOutException timedOut)
+        {
+            throw new TimeoutException(
+                $"{request.Method} {request.RequestUri?.AbsolutePath} got no response within {timedOut.Timeout.TotalSeconds:0.#} s " +
+                $"(ReplicateClientOptions.RequestTimeout) after {ApiRequest.AttemptsOf(request)} attempt(s).", timedOut);
+        }
     }
+
+    /// <summary>
+    /// Runs the retry pipeline over the first attempt's outcome (a response that was not a success, or a failure): the
+    /// pipeline's first call returns that outcome, later calls are retries. Throws the last failure.
+    /// </summary>
+    private async Task<HttpResponseMessage> RetryAsync(HttpRequestMessage request, HttpResponseMessage? response, Exception? failure, CancellationToken cancellationToken)
+    {
+        var pipeline = LazyInitializer.EnsureInitialized(ref _pipeline, BuildPipeline);
+        var context = ResilienceContextPool.Shared.Get(cancellationToken);
+        context.Properties.Set(RequestKey, request);
+        try
+        {
+            var first = failure is null ? Outcome.FromResult(response!) : Outcome.FromException<HttpResponseMessage>(failure);
+            var outcome = await pipeline.ExecuteOutcomeAsync(
+                static async (context, state) =>
+                {
+                    var (handler, request, first) = state;
+                    if (first.Value is { } outcome)
+                    {
+                        first.Value = null;
+                        return outcome;
+                    }
+
+                    try
+                    {
+                        return Outcome.FromResult(await handler.AttemptAsync(request, isFirst: false, context.CancellationToken).ConfigureAwait(false));
+                    }
+                    catch (Exception ex)
+                    {
+                        return Outcome.FromException<HttpResponseMessage>(ex);
+                    }
+                },
+                context,
+                (this, request, new StrongBox<Outcome<HttpResponseMessage>?>(first))).ConfigureAwait(false);
+            outcome.ThrowIfException();
+            return outcome.Result!;
+        }
+        finally
+        {
+            ResilienceContextPool.Shared.Return(context);
+        }
+    }
+
+    private ResiliencePipeline<HttpResponseMessage> BuildPipeline() =>
+        new ResiliencePipelineBuilder<HttpResponseMessage> { TimeProvider = _options.TimeProvider }
+            .AddRetry(new RetryStrategyOptions<HttpResponseMessage>
+            {
+                MaxRetryAttempts = _options.MaxRetries,
+                BackoffType = DelayBackoffType.Exponential,
+                UseJitter = true,
+                Delay = _options.RetryDelay,
+                MaxDelay = _options.MaxRetryDelay,
+                ShouldHandle = args => new ValueTask<bool>(
+                    args.Context.Properties.TryGetValue(RequestKey, out var request) && ShouldRetry(request, args.Outcome)),
+                DelayGenerator = args => new ValueTask<TimeSpan?>(
+                    args.Outcome.Result is { } response ? ReplicateTransport.ParseRetryAfter(response, _options.TimeProvider) : null),
+                OnRetry = args =>
+                {
+                    OnRetry(args.Context, args.Outcome, args.RetryDelay, args.AttemptNumber + 1);
+                    return default;
+                },
+            })
+            .Build();
 
     private void OnRetry(ResilienceContext context, Outcome<HttpResponseMessage> outcome, TimeSpan delay, int retry)
     {

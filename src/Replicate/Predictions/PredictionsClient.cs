@@ -152,14 +152,22 @@ public class PredictionsClient
 
     /// <summary>
     /// Writes an untyped input, checks it against the schema of the version <paramref name="model"/> names (fetched once
-    /// and cached), then uploads or inlines its files: <see cref="PredictionOptions.ValidateInput"/>.
+    /// and cached), then uploads or inlines its files: <see cref="PredictionOptions.ValidateInput"/>. An input without
+    /// files and without the check is ready at once, with no async state machine to compile or run.
     /// </summary>
     [RequiresUnreferencedCode(InputSerializer.ReflectionWarning)]
     [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
-    internal async ValueTask<PreparedInput> PrepareUntypedAsync(ModelIdentifier model, object input, PredictionOptions? options, CancellationToken cancellationToken)
+    internal ValueTask<PreparedInput> PrepareUntypedAsync(ModelIdentifier model, object input, PredictionOptions? options, CancellationToken cancellationToken) =>
+        options?.ValidateInput == true
+            ? PrepareCheckedAsync(model, input, options, cancellationToken)
+            : StageUntyped(input).ResolveAsync(_transport, options?.FileEncodingStrategy, cancellationToken);
+
+    [RequiresUnreferencedCode(InputSerializer.ReflectionWarning)]
+    [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
+    private async ValueTask<PreparedInput> PrepareCheckedAsync(ModelIdentifier model, object input, PredictionOptions options, CancellationToken cancellationToken)
     {
         var staged = await StageUntypedAsync(model, input, options, cancellationToken).ConfigureAwait(false);
-        return await staged.ResolveAsync(_transport, options?.FileEncodingStrategy, cancellationToken).ConfigureAwait(false);
+        return await staged.ResolveAsync(_transport, options.FileEncodingStrategy, cancellationToken).ConfigureAwait(false);
     }
 
     /// <summary>Writes an untyped input with placeholders for its files, checked against the schema when asked; nothing is uploaded yet.</summary>
@@ -167,15 +175,24 @@ public class PredictionsClient
     [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
     internal async ValueTask<StagedInput> StageUntypedAsync(ModelIdentifier model, object input, PredictionOptions? options, CancellationToken cancellationToken)
     {
-        ArgumentNullException.ThrowIfNull(input);
-        var files = new FileInputs();
-        var json = InputSerializer.Serialize(input, "model input", nameof(input), files);
+        var staged = StageUntyped(input);
         if (options?.ValidateInput == true)
         {
             var schema = await SchemaOfAsync(model, cancellationToken).ConfigureAwait(false);
-            schema.Validate(json.Span);
+            schema.Validate(staged.Json.Span);
         }
 
+        return staged;
+    }
+
+    /// <summary>Writes an untyped input with placeholders for its files.</summary>
+    [RequiresUnreferencedCode(InputSerializer.ReflectionWarning)]
+    [RequiresDynamicCode(InputSerializer.ReflectionWarning)]
+    private static StagedInput StageUntyped(object input)
+    {
+        ArgumentNullException.ThrowIfNull(input);
+        var files = new FileInputs();
+        var json = InputSerializer.Serialize(input, "model input", nameof(input), files);
         return new StagedInput(json, files);
     }
 
@@ -243,7 +260,7 @@ public class PredictionsClient
     /// <returns>The prediction.</returns>
     /// <exception cref="ReplicateApiException">404 when there is no such prediction.</exception>
     public virtual Task<Prediction> GetAsync(string id, CancellationToken cancellationToken = default) =>
-        _transport.GetAsync(_transport.Resolve("predictions/" + OptionChecks.PathId(id, nameof(id))), ReplicateJsonContext.Default.Prediction, cancellationToken).AsTask();
+        _transport.SendForPredictionAsync(_transport.CreateRequest(HttpMethod.Get, _transport.Resolve("predictions/" + OptionChecks.PathId(id, nameof(id)))), cancellationToken).AsTask();
 
     /// <summary>Cancels a prediction (<c>POST /predictions/{id}/cancel</c>). Canceling a finished prediction changes nothing.</summary>
     /// <param name="id">The prediction id.</param>
@@ -252,7 +269,7 @@ public class PredictionsClient
     public virtual Task<Prediction> CancelAsync(string id, CancellationToken cancellationToken = default)
     {
         var request = _transport.CreateRequest(HttpMethod.Post, _transport.Resolve("predictions/" + OptionChecks.PathId(id, nameof(id)) + "/cancel"));
-        return _transport.SendAsync(request, ReplicateJsonContext.Default.Prediction, cancellationToken).AsTask();
+        return _transport.SendForPredictionAsync(request, cancellationToken).AsTask();
     }
 
     /// <summary>
@@ -441,7 +458,7 @@ public class PredictionsClient
             {
                 // Bounded without the caller's token: by the attempt timeout and the retry policy.
                 var sentAt = _transport.TimeProvider.GetUtcNow();
-                var send = _transport.SendAsync(request, ReplicateJsonContext.Default.Prediction, CancellationToken.None).AsTask();
+                var send = _transport.SendForPredictionAsync(request, CancellationToken.None).AsTask();
                 try
                 {
                     prediction = await send.WaitAsync(cancellationToken).ConfigureAwait(false);
@@ -459,7 +476,7 @@ public class PredictionsClient
             }
             else
             {
-                prediction = await _transport.SendAsync(request, ReplicateJsonContext.Default.Prediction, cancellationToken).ConfigureAwait(false);
+                prediction = await _transport.SendForPredictionAsync(request, cancellationToken).ConfigureAwait(false);
             }
 
             ReplicateTelemetry.Record(activity, prediction);
@@ -680,8 +697,11 @@ internal sealed class StagedInput(ReadOnlyMemory<byte> json, FileInputs files)
     public string Fingerprint() => files.Fingerprint(Json.Span);
 
     /// <summary>Uploads or inlines the files (per <paramref name="strategy"/>, else the client's) and puts their URLs in.</summary>
-    public async ValueTask<PreparedInput> ResolveAsync(ReplicateTransport transport, FileEncodingStrategy? strategy, CancellationToken cancellationToken) =>
-        new(await files.ResolveAsync(transport, Json, strategy ?? transport.Options.FileEncodingStrategy, cancellationToken).ConfigureAwait(false));
+    public ValueTask<PreparedInput> ResolveAsync(ReplicateTransport transport, FileEncodingStrategy? strategy, CancellationToken cancellationToken) =>
+        files.Count == 0 ? new(new PreparedInput(Json)) : ResolveFilesAsync(transport, strategy ?? transport.Options.FileEncodingStrategy, cancellationToken);
+
+    private async ValueTask<PreparedInput> ResolveFilesAsync(ReplicateTransport transport, FileEncodingStrategy strategy, CancellationToken cancellationToken) =>
+        new(await files.ResolveAsync(transport, Json, strategy, cancellationToken).ConfigureAwait(false));
 }
 
 /// <summary>A model input already written as JSON, checked and with its files resolved (a typed model's input).</summary>
