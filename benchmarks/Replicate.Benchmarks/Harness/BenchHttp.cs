@@ -10,8 +10,11 @@ namespace Replicate.Benchmarks.Harness;
 /// </summary>
 public static class BenchHttp
 {
-    /// <summary>The baseline's connection pool, optionally counting the connections it opens.</summary>
-    public static SocketsHttpHandler CreateHandler(ConnectionCounter? counter = null)
+    /// <summary>The connection pool, optionally counting the connections it opens and the requests sent over it.</summary>
+    public static HttpMessageHandler CreateHandler(ConnectionCounter? counter = null) =>
+        counter is null ? CreatePool(null) : new RequestCounting(CreatePool(counter), counter);
+
+    private static SocketsHttpHandler CreatePool(ConnectionCounter? counter)
     {
         var handler = new SocketsHttpHandler
         {
@@ -89,11 +92,19 @@ public static class BenchHttp
     }
 }
 
-/// <summary>Counts TCP connections a pool opened (and failed to open): socket exhaustion shows up as failures.</summary>
+/// <summary>
+/// Counts TCP connections a pool opened (and failed to open: socket exhaustion shows up as failures) and requests sent
+/// over it, retries and polls included.
+/// </summary>
 public sealed class ConnectionCounter
 {
     private int _opened;
     private int _failed;
+    private int _requests;
+
+    public int RequestCount => Volatile.Read(ref _requests);
+
+    public void Requested() => Interlocked.Increment(ref _requests);
 
     public int OpenedCount => Volatile.Read(ref _opened);
 
@@ -102,4 +113,14 @@ public sealed class ConnectionCounter
     public void Opened() => Interlocked.Increment(ref _opened);
 
     public void Failed() => Interlocked.Increment(ref _failed);
+}
+
+/// <summary>Counts each request on its way to the pool; no await, so it costs both sides the same few nanoseconds.</summary>
+internal sealed class RequestCounting(HttpMessageHandler inner, ConnectionCounter counter) : DelegatingHandler(inner)
+{
+    protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+    {
+        counter.Requested();
+        return base.SendAsync(request, cancellationToken);
+    }
 }

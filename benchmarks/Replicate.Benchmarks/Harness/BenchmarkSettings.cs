@@ -28,6 +28,7 @@ public sealed record BenchmarkSettings
         BatchItems = 200,
         RunTimeout = TimeSpan.FromSeconds(30),
         RemoteBurstTokens = 2_000,
+        RemoteConcurrentRuns = 20,
         RemoteLargeTokens = 4,
         ColdRuns = 1,
     };
@@ -122,6 +123,9 @@ public sealed record BenchmarkSettings
 
     /// <summary>Gets the output events of the out-of-process <c>stream_burst</c> (the cold-start stream of issue 15).</summary>
     public int RemoteBurstTokens { get; init; } = 20_000;
+
+    /// <summary>Runs at once in the out-of-process <c>run_concurrent</c> (the issue's 200), each polled.</summary>
+    public int RemoteConcurrentRuns { get; init; } = 200;
 
     /// <summary>Gets the 1 MiB output events of the out-of-process <c>stream_large</c>.</summary>
     public int RemoteLargeTokens { get; init; } = 512;

@@ -8,6 +8,12 @@ namespace Replicate.Benchmarks.Harness;
 /// <summary>What the numbers were measured on.</summary>
 public sealed record MachineInfo(string Cpu, int Cores, string Memory, string OperatingSystem, string Runtime, string Gc, string? Commit)
 {
+    /// <summary>
+    /// Gets whether this program and the SDK run as ReadyToRun code (published with <c>PublishReadyToRun</c>): their
+    /// methods then start precompiled and cold runs measure far less JIT. Read from the SDK assembly's PE header.
+    /// </summary>
+    public static bool ReadyToRun { get; } = IsReadyToRun(typeof(ReplicateClient).Assembly.Location);
+
     public static MachineInfo Describe()
     {
         var memory = GC.GetGCMemoryInfo().TotalAvailableMemoryBytes;
@@ -16,7 +22,8 @@ public sealed record MachineInfo(string Cpu, int Cores, string Memory, string Op
             Environment.ProcessorCount,
             (memory / (1024.0 * 1024 * 1024)).ToString("0.#", CultureInfo.InvariantCulture) + " GiB",
             RuntimeInformation.OSDescription,
-            RuntimeInformation.FrameworkDescription + " (" + RuntimeInformation.RuntimeIdentifier + ")",
+            RuntimeInformation.FrameworkDescription + " (" + RuntimeInformation.RuntimeIdentifier + ")"
+                + (ReadyToRun ? ", SDK and benchmark published ReadyToRun" : ", SDK and benchmark JIT-compiled (no ReadyToRun)"),
             (GCSettings.IsServerGC ? "server" : "workstation") + (GCSettings.LatencyMode == GCLatencyMode.Batch ? ", non-concurrent" : ", concurrent"),
             GitCommit());
     }
@@ -31,6 +38,19 @@ public sealed record MachineInfo(string Cpu, int Cores, string Memory, string Op
         catch (IOException)
         {
             return null;
+        }
+    }
+
+    private static bool IsReadyToRun(string path)
+    {
+        try
+        {
+            using var pe = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(path));
+            return pe.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
+        }
+        catch (Exception ex) when (ex is IOException or BadImageFormatException or UnauthorizedAccessException)
+        {
+            return false;
         }
     }
 

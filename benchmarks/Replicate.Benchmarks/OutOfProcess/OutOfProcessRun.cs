@@ -14,7 +14,7 @@ namespace Replicate.Benchmarks.OutOfProcess;
 public static class OutOfProcessRun
 {
     /// <summary>The scenarios, in the order they run (paginate first, before the others add predictions to list).</summary>
-    public static IReadOnlyList<string> Names { get; } = ["paginate", "run_seq", "stream_burst", "stream_large", "file"];
+    public static IReadOnlyList<string> Names { get; } = ["paginate", "run_seq", "run_concurrent", "stream_burst", "stream_large", "file"];
 
     /// <summary>A cold run's figures cross the process boundary as JSON; a missing one is NaN.</summary>
     private static readonly JsonSerializerOptions ColdJson = new() { NumberHandling = System.Text.Json.Serialization.JsonNumberHandling.AllowNamedFloatingPointLiterals };
@@ -86,6 +86,7 @@ public static class OutOfProcessRun
     private static Scenario Create(string name, BenchServer server, BenchmarkSettings settings) => name switch
     {
         "run_seq" => new RemoteRunSeqScenario(server, settings),
+        "run_concurrent" => new RemoteRunConcurrentScenario(server, settings),
         "stream_burst" => new RemoteStreamScenario(server, "stream_burst", settings.RemoteBurstTokens, 8),
         "stream_large" => new RemoteStreamScenario(server, "stream_large", settings.RemoteLargeTokens, settings.LargeTokenBytes),
         "file" => new RemoteFileScenario(server, settings.FileBytes),
