@@ -29,6 +29,15 @@ internal static class PredictionStream
         PredictionsClient predictions, ReplicateTransport transport, Prediction prediction, CancellationToken cancellationToken) =>
         new EventStream(predictions, transport, prediction, cancellationToken);
 
+    /// <summary>The enumerator of <see cref="ReadAsync"/> itself, for a caller that wraps it (<see cref="RunStream"/>): its calls are direct.</summary>
+    public static ReadAheadEnumerator Open(
+        PredictionsClient predictions, ReplicateTransport transport, Prediction prediction, CancellationToken cancellationToken, CancellationToken enumeratorCancellation = default)
+    {
+        var position = new Position();
+        var core = ReadCoreAsync(predictions, transport, prediction, position, cancellationToken).GetAsyncEnumerator(enumeratorCancellation);
+        return new ReadAheadEnumerator(core, position, transport, cancellationToken, enumeratorCancellation);
+    }
+
     private static async IAsyncEnumerable<StreamEvent> ReadCoreAsync(
         PredictionsClient predictions, ReplicateTransport transport, Prediction prediction, Position position, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
@@ -241,12 +250,8 @@ internal static class PredictionStream
     private sealed class EventStream(PredictionsClient predictions, ReplicateTransport transport, Prediction prediction, CancellationToken cancellationToken)
         : IAsyncEnumerable<StreamEvent>
     {
-        public IAsyncEnumerator<StreamEvent> GetAsyncEnumerator(CancellationToken enumeratorCancellation = default)
-        {
-            var position = new Position();
-            var core = ReadCoreAsync(predictions, transport, prediction, position, cancellationToken).GetAsyncEnumerator(enumeratorCancellation);
-            return new ReadAheadEnumerator(core, position, transport, cancellationToken, enumeratorCancellation);
-        }
+        public IAsyncEnumerator<StreamEvent> GetAsyncEnumerator(CancellationToken enumeratorCancellation = default) =>
+            Open(predictions, transport, prediction, cancellationToken, enumeratorCancellation);
     }
 
     /// <summary>
@@ -254,7 +259,7 @@ internal static class PredictionStream
     /// iterator over the parser's own cost a fifth more per event of a token stream. Anything else (no buffered event, an
     /// error or done event, a drop) goes to the iterator, with the parser move already started passed along.
     /// </summary>
-    private sealed class ReadAheadEnumerator(
+    internal sealed class ReadAheadEnumerator(
         IAsyncEnumerator<StreamEvent> core, Position position, ReplicateTransport transport, CancellationToken cancellationToken, CancellationToken enumeratorCancellation)
         : IAsyncEnumerator<StreamEvent>
     {
@@ -262,6 +267,9 @@ internal static class PredictionStream
         private bool _readAhead;
 
         public StreamEvent Current => _readAhead ? _current : core.Current;
+
+        /// <summary>Gets whether <see cref="Current"/> came from the parser's buffer: an output or logs event, never the first move, an error or done.</summary>
+        public bool IsReadAhead => _readAhead;
 
         public ValueTask<bool> MoveNextAsync()
         {
@@ -320,14 +328,14 @@ internal static class PredictionStream
     }
 
     /// <summary>Where the stream is: the last event id and how many outputs were delivered.</summary>
-    private sealed class Position
+    internal sealed class Position
     {
         private ValueTask<bool>? _pendingMove;
         private long _lastSeconds = -1;
         private long _lastSequence = -1;
 
-        /// <summary>The last id delivered before a reconnect, parsed only if a reconnect ever needs it.</summary>
-        private string? _unparsed;
+        /// <summary>Whether <see cref="LastId"/> is parsed into the sequence fields: only after a reconnect, the only time it is needed.</summary>
+        private bool _lastIdParsed;
 
         public string? LastId { get; private set; }
 
@@ -376,7 +384,11 @@ internal static class PredictionStream
                 return false;
             }
 
-            Drops = 0;
+            if (Drops != 0)
+            {
+                Drops = 0;
+            }
+
             if (isOutput && ReplicateTelemetry.TokensStreamed.Enabled)
             {
                 ReplicateTelemetry.TokensStreamed.Add(1);
@@ -395,16 +407,16 @@ internal static class PredictionStream
         {
             if (id is not null)
             {
-                if (!Resumed)
+                if (Resumed)
                 {
-                    _unparsed = id;
-                }
-                else
-                {
-                    if (_unparsed is not null)
+                    if (!_lastIdParsed)
                     {
-                        Remember(_unparsed);
-                        _unparsed = null;
+                        // The first event after a reconnect: the id delivered last is parsed now, once.
+                        _lastIdParsed = true;
+                        if (LastId is { } last && TryParseId(last, out var lastSeconds, out var lastSequence))
+                        {
+                            (_lastSeconds, _lastSequence) = (lastSeconds, lastSequence);
+                        }
                     }
 
                     if (TryParseId(id, out var seconds, out var sequence))
@@ -427,14 +439,6 @@ internal static class PredictionStream
             }
 
             return true;
-        }
-
-        private void Remember(string id)
-        {
-            if (TryParseId(id, out var seconds, out var sequence))
-            {
-                (_lastSeconds, _lastSequence) = (seconds, sequence);
-            }
         }
 
         private static bool TryParseId(string id, out long seconds, out long sequence)

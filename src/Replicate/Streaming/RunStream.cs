@@ -38,7 +38,7 @@ internal sealed class RunStream(
         private long _started;
         private string? _predictionId;
         private string? _predictionModel;
-        private IAsyncEnumerator<StreamEvent>? _events;
+        private PredictionStream.ReadAheadEnumerator? _events;
         private bool _awaitingFirstToken = true;
         private bool _finished;
 
@@ -74,10 +74,9 @@ internal sealed class RunStream(
                 return AwaitMoveAsync(move);
             }
 
-            // A buffered event that is neither the first token nor done needs nothing from this layer.
+            // An event from the parser's buffer (never done, nor an error) needs nothing from this layer after the first token.
             var moved = move.Result;
-            return new ValueTask<bool>(
-                moved && !_awaitingFirstToken && events.Current.Type != StreamEventType.Done ? true : Observe(moved));
+            return new ValueTask<bool>((moved && events.IsReadAhead && !_awaitingFirstToken) || Observe(moved));
         }
 
         public async ValueTask DisposeAsync()
@@ -129,7 +128,7 @@ internal sealed class RunStream(
 
             _activity?.SetTag("replicate.prediction.id", prediction.Id);
             (_predictionId, _predictionModel) = (prediction.Id, prediction.Model);
-            _events = PredictionStream.ReadAsync(predictions, transport, prediction, _cancellationToken).GetAsyncEnumerator(_cancellationToken);
+            _events = PredictionStream.Open(predictions, transport, prediction, _cancellationToken);
             return await AwaitMoveAsync(_events.MoveNextAsync()).ConfigureAwait(false);
         }
 
