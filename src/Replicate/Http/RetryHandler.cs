@@ -21,7 +21,6 @@ internal sealed class RetryHandler : DelegatingHandler
     /// <summary>The largest non-streamed response body accepted; API responses are kilobytes.</summary>
     internal const int MaxBufferedResponseBytes = 64 * 1024 * 1024;
 
-    private static readonly ResiliencePropertyKey<HttpRequestMessage> RequestKey = new("Replicate.Request");
     private static readonly HttpMethod Query = new("QUERY");
 
     private readonly AttemptTimers _timers;
@@ -163,7 +162,7 @@ internal sealed class RetryHandler : DelegatingHandler
     {
         var pipeline = LazyInitializer.EnsureInitialized(ref _pipeline, BuildPipeline);
         var context = ResilienceContextPool.Shared.Get(cancellationToken);
-        context.Properties.Set(RequestKey, request);
+        context.Properties.Set(PollyKeys.Request, request);
         try
         {
             var first = failure is null ? Outcome.FromResult(response!) : Outcome.FromException<HttpResponseMessage>(failure);
@@ -207,7 +206,7 @@ internal sealed class RetryHandler : DelegatingHandler
                 Delay = _options.RetryDelay,
                 MaxDelay = _options.MaxRetryDelay,
                 ShouldHandle = args => new ValueTask<bool>(
-                    args.Context.Properties.TryGetValue(RequestKey, out var request) && ShouldRetry(request, args.Outcome)),
+                    args.Context.Properties.TryGetValue(PollyKeys.Request, out var request) && ShouldRetry(request, args.Outcome)),
                 DelayGenerator = args => new ValueTask<TimeSpan?>(
                     args.Outcome.Result is { } response ? ReplicateTransport.ParseRetryAfter(response, _options.TimeProvider) : null),
                 OnRetry = args =>
@@ -220,7 +219,7 @@ internal sealed class RetryHandler : DelegatingHandler
 
     private void OnRetry(ResilienceContext context, Outcome<HttpResponseMessage> outcome, TimeSpan delay, int retry)
     {
-        if (!context.Properties.TryGetValue(RequestKey, out var request))
+        if (!context.Properties.TryGetValue(PollyKeys.Request, out var request))
         {
             return;
         }
@@ -348,4 +347,13 @@ internal sealed class AttemptTimedOutException(TimeSpan timeout, Exception inner
     : TimeoutException($"No response within {timeout.TotalSeconds:0.#} s.", innerException)
 {
     public TimeSpan Timeout { get; } = timeout;
+}
+
+/// <summary>
+/// The pipeline's property keys, apart from <see cref="RetryHandler"/>: a static field of a Polly struct type there would
+/// load Polly with the handler, in every process, before any request needs a retry.
+/// </summary>
+internal static class PollyKeys
+{
+    public static readonly ResiliencePropertyKey<HttpRequestMessage> Request = new("Replicate.Request");
 }
