@@ -284,4 +284,33 @@ public class RetryTests
             await Task.Delay(5, timeout.Token);
         }
     }
+
+    [Fact]
+    public async Task AttemptTimers_ReuseASourceWhoseTimerDidNotFire_AndNeverOneThatFired()
+    {
+        var timers = new AttemptTimers(TimeProvider.System);
+        var first = timers.Rent(TimeSpan.FromMinutes(1));
+        timers.Return(first);
+        var second = timers.Rent(TimeSpan.FromMinutes(1));
+        Assert.Same(first, second);
+        Assert.False(second.IsCancellationRequested);
+
+        // One that fired is canceled for good: it is dropped, and the next attempt gets a fresh one.
+        var fired = timers.Rent(TimeSpan.FromMilliseconds(1));
+        await WaitUntil(() => fired.IsCancellationRequested);
+        timers.Return(fired);
+        var next = timers.Rent(TimeSpan.FromMinutes(1));
+        Assert.NotSame(fired, next);
+        Assert.False(next.IsCancellationRequested);
+
+        // On a test clock a source cannot be reset, so each attempt gets its own, which fires on that clock.
+        var clock = new TestClock();
+        var onClock = new AttemptTimers(clock);
+        var a = onClock.Rent(TimeSpan.FromSeconds(30));
+        onClock.Return(a);
+        var b = onClock.Rent(TimeSpan.FromSeconds(30));
+        Assert.NotSame(a, b);
+        clock.Advance(TimeSpan.FromSeconds(30));
+        Assert.True(b.IsCancellationRequested);
+    }
 }

@@ -116,6 +116,26 @@ public class TransportTests
     }
 
     [Fact]
+    public async Task APlainHttpClient_WithoutTheSdkHandler_ReadsPredictionsAndPages_FromTheNetworkStream()
+    {
+        // Without the retry handler nothing buffers the body: the transport parses the network stream with the
+        // source-generated metadata, which the buffered path never loads.
+        await using var h = await EmulatorHarness.StartAsync();
+        using var http = new HttpClient();
+        using var client = new ReplicateClient(http, new ReplicateClientOptions { ApiToken = h.Emulator.ApiToken, BaseAddress = h.Emulator.BaseAddress });
+
+        var created = await client.Predictions.CreateAsync("replicate/hello-world", new { text = "plain" }, new PredictionOptions { Wait = TimeSpan.FromSeconds(30) });
+        var read = await client.Predictions.GetAsync(created.Id);
+        var page = await client.Predictions.ListAsync();
+
+        Assert.Equal(PredictionStatus.Succeeded, created.Status);
+        Assert.Equal(created.Id, read.Id);
+        Assert.Equal("replicate/hello-world", read.Model);
+        Assert.Equal(created.Output?.GetRawText(), read.Output?.GetRawText());
+        Assert.Contains(page.Results, p => p.Id == created.Id);
+    }
+
+    [Fact]
     public async Task MissingToken_FailsOnTheFirstRequest_BeforeSendingAnything()
     {
         using var server = Start();
