@@ -41,9 +41,7 @@ internal static class PredictionStream
     private static async IAsyncEnumerable<StreamEvent> ReadCoreAsync(
         PredictionsClient predictions, ReplicateTransport transport, Prediction prediction, Position position, [EnumeratorCancellation] CancellationToken cancellationToken)
     {
-        var streamUri = prediction.Urls?.Stream ?? throw new ReplicateException(
-            $"Model {prediction.Model ?? "(unknown)"} does not support streaming: prediction {prediction.Id} has no stream URL (urls.stream). " +
-            "Use RunAsync, or Predictions.EnumerateOutputAsync to poll its output as it grows.");
+        var streamUri = prediction.Urls?.Stream ?? throw NoStreamUrl(prediction);
 
         var reconnects = 0;
         Exception? lastDrop = null;
@@ -61,7 +59,7 @@ internal static class PredictionStream
                     && ex.StatusCode is not (HttpStatusCode.Unauthorized or HttpStatusCode.Forbidden or HttpStatusCode.TooManyRequests))
                 {
                     // The server cannot resume this stream (gone, expired): finish from the prediction itself.
-                    Log.StreamFallingBackToPolling(transport.Logger, prediction.Id, $"{(int)ex.StatusCode} on reconnect");
+                    Log.StreamFallingBackToPolling(transport.Logger, prediction.Id, ReconnectRefused(ex));
                     canResume = false;
                 }
                 catch (HttpRequestException ex) when (position.Outputs > 0 || position.LastId is not null)
@@ -74,9 +72,7 @@ internal static class PredictionStream
                 catch (Exception ex) when (ex is HttpRequestException or TimeoutException)
                 {
                     // The first connection failed through its retries: the network's doing, not the prediction's.
-                    throw new StreamGaveUpException(
-                        $"Could not open the stream of prediction {prediction.Id}: {ex.Message} " +
-                        "The prediction may still be running (it was not canceled): check it with Predictions.GetAsync, or stream it again with Predictions.StreamAsync.", ex);
+                    throw CouldNotOpen(prediction, ex);
                 }
             }
 
@@ -134,9 +130,7 @@ internal static class PredictionStream
 
                         if (e.Type == StreamEventType.Error)
                         {
-                            throw new PredictionFailedException(
-                                Failed(prediction, e.DoneReason() ?? e.Data),
-                                $"Prediction {prediction.Id} failed while streaming: {e.DoneReason() ?? e.Data}");
+                            throw FailedWhileStreaming(prediction, e);
                         }
 
                         if (e.Type == StreamEventType.Done)
@@ -156,6 +150,24 @@ internal static class PredictionStream
             await BackOffAsync(transport, prediction, position.Outputs, ++position.Drops, ++reconnects, lastDrop, cancellationToken).ConfigureAwait(false);
             position.Resumed = true;
         }
+    }
+
+    // The exceptions and messages of ReadCoreAsync, built outside it: string formatting inside an async iterator's state
+    // machine makes the method a new process has to compile before its first event larger.
+    private static ReplicateException NoStreamUrl(Prediction prediction) => new(
+        $"Model {prediction.Model ?? "(unknown)"} does not support streaming: prediction {prediction.Id} has no stream URL (urls.stream). " +
+        "Use RunAsync, or Predictions.EnumerateOutputAsync to poll its output as it grows.");
+
+    private static string ReconnectRefused(ReplicateApiException ex) => $"{(int)ex.StatusCode} on reconnect";
+
+    private static StreamGaveUpException CouldNotOpen(Prediction prediction, Exception ex) => new(
+        $"Could not open the stream of prediction {prediction.Id}: {ex.Message} " +
+        "The prediction may still be running (it was not canceled): check it with Predictions.GetAsync, or stream it again with Predictions.StreamAsync.", ex);
+
+    private static PredictionFailedException FailedWhileStreaming(Prediction prediction, StreamEvent e)
+    {
+        var reason = e.DoneReason() ?? e.Data;
+        return new PredictionFailedException(Failed(prediction, reason), $"Prediction {prediction.Id} failed while streaming: {reason}");
     }
 
     private static async Task<HttpResponseMessage> OpenAsync(ReplicateTransport transport, Uri streamUri, string? lastEventId, CancellationToken cancellationToken)
