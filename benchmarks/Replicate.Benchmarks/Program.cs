@@ -71,6 +71,9 @@ public static class Program
                     coldRuns = runs;
                     i++;
                     break;
+                case "--trust-cert" when i + 1 < args.Length:
+                    BenchHttp.Trust(args[++i]);
+                    break;
                 case "--alloc-profile":
                     allocProfile = true;
                     break;
@@ -157,7 +160,7 @@ public static class Program
 
         // Only a complete full run replaces the committed results; quick and partial runs go to a scratch file.
         var complete = !quick && scenarios.Count == 0 && iterations is null && coldRuns is null;
-        var prefix = (outOfProcess ? "out-of-process-" : string.Empty) + (MachineInfo.ReadyToRun ? "r2r-" : string.Empty);
+        var prefix = (outOfProcess ? "out-of-process-" : string.Empty) + (MachineInfo.ReadyToRun ? "r2r-" : string.Empty) + (BenchHttp.TrustedCertificate is not null ? "tls-" : string.Empty);
         var files = complete
             ? new[] { prefix + "latest.md", prefix + report.StartedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + ".md" }
             : [prefix + (quick ? "quick.md" : "scratch.md")];
@@ -200,6 +203,8 @@ public static class Program
           --out-of-process   the server in another process (default: the emulator host, this program --serve), warm
                              and cold (a new process per run); writes results/out-of-process-latest.md and <date>.md
                              (out-of-process-r2r-*.md when run from a PublishReadyToRun publish of this program)
+          --trust-cert F     trust this self-signed certificate (PEM) on both sides, for a server whose files are served
+                             over TLS (the Node fake's --tls-cert/--tls-key); results go to out-of-process-tls-*.md
           --server URL       out of process, against a server already running at URL (--token T: its token)
           --server-command C out of process, against the server command C starts (it prints its origin first), e.g.
                              "node ../shared/fake-replicate/server.mjs --seed 10000 --max-lifetime-s 7200"

@@ -10,6 +10,22 @@ namespace Replicate.Benchmarks.Harness;
 /// </summary>
 public static class BenchHttp
 {
+    /// <summary>
+    /// Gets or sets a self-signed certificate both sides trust (<c>--trust-cert</c>), for a server that serves files over
+    /// TLS; every other certificate is checked as usual.
+    /// </summary>
+    public static System.Security.Cryptography.X509Certificates.X509Certificate2? TrustedCertificate { get; private set; }
+
+    /// <summary>Gets the file <see cref="TrustedCertificate"/> came from, passed on to cold child processes.</summary>
+    public static string? TrustedCertificatePath { get; private set; }
+
+    /// <summary>Trusts the self-signed certificate in <paramref name="path"/> (PEM or DER) on both sides.</summary>
+    public static void Trust(string path)
+    {
+        TrustedCertificate = System.Security.Cryptography.X509Certificates.X509CertificateLoader.LoadCertificateFromFile(path);
+        TrustedCertificatePath = Path.GetFullPath(path);
+    }
+
     /// <summary>The connection pool, optionally counting the connections it opens and the requests sent over it.</summary>
     public static HttpMessageHandler CreateHandler(ConnectionCounter? counter = null) =>
         counter is null ? CreatePool(null) : new RequestCounting(CreatePool(counter), counter);
@@ -21,6 +37,12 @@ public static class BenchHttp
             PooledConnectionLifetime = TimeSpan.FromMinutes(5),
             AutomaticDecompression = DecompressionMethods.All,
         };
+        if (TrustedCertificate is { } trusted)
+        {
+            handler.SslOptions.RemoteCertificateValidationCallback = (_, certificate, _, errors) =>
+                errors == System.Net.Security.SslPolicyErrors.None || (certificate is not null && certificate.GetCertHashString() == trusted.GetCertHashString());
+        }
+
         if (counter is not null)
         {
             // What SocketsHttpHandler does by default (TCP, no Nagle), plus a count.
@@ -57,7 +79,7 @@ public static class BenchHttp
     {
         var options = new ReplicateClientOptions { ApiToken = apiToken, BaseAddress = baseAddress };
         configure?.Invoke(options);
-        if (counter is null)
+        if (counter is null && TrustedCertificate is null)
         {
             return new ReplicateClient(options);
         }

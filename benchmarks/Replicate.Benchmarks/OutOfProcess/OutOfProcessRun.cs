@@ -153,6 +153,11 @@ public static class OutOfProcessRun
             arguments.Add("--quick");
         }
 
+        if (BenchHttp.TrustedCertificatePath is { } certificate)
+        {
+            arguments.AddRange(["--trust-cert", certificate]);
+        }
+
         var start = BenchServer.SelfCommand([.. arguments]);
         start.RedirectStandardOutput = true;
         start.RedirectStandardError = true;
