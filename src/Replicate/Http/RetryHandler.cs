@@ -1,6 +1,5 @@
 using System.Net;
 using System.Runtime.CompilerServices;
-using System.Runtime.ExceptionServices;
 using Microsoft.Extensions.Logging;
 using Microsoft.Extensions.Logging.Abstractions;
 using Polly;
@@ -105,7 +104,8 @@ internal sealed class RetryHandler : DelegatingHandler
                 }
             }
 
-            if (!isFirst || response.IsSuccessStatusCode || _options.MaxRetries == 0)
+            // Only an outcome that will be retried goes on: a 404 or a 422 needs no pipeline.
+            if (!isFirst || response.IsSuccessStatusCode || !ShouldRetry(request, response, null))
             {
                 return response;
             }
@@ -120,9 +120,9 @@ internal sealed class RetryHandler : DelegatingHandler
                 throw timedOut;
             }
 
-            failure = timedOut;
+            failure = ShouldRetry(request, null, timedOut) ? timedOut : throw TimedOut(request, timedOut);
         }
-        catch (Exception ex) when (isFirst)
+        catch (Exception ex) when (isFirst && ShouldRetry(request, null, ex))
         {
             failure = ex;
         }
@@ -137,26 +137,25 @@ internal sealed class RetryHandler : DelegatingHandler
             lease?.Dispose();
         }
 
+        // Only a first attempt whose outcome will be retried gets here.
         try
         {
-            if (_options.MaxRetries == 0)
-            {
-                ExceptionDispatchInfo.Throw(failure!);
-            }
-
             return await RetryAsync(request, response, failure, cancellationToken).ConfigureAwait(false);
         }
         catch (AttemptTimedOutException timedOut)
         {
-            throw new TimeoutException(
-                $"{request.Method} {request.RequestUri?.AbsolutePath} got no response within {timedOut.Timeout.TotalSeconds:0.#} s " +
-                $"(ReplicateClientOptions.RequestTimeout) after {ApiRequest.AttemptsOf(request)} attempt(s).", timedOut);
+            throw TimedOut(request, timedOut);
         }
     }
 
+    /// <summary>The caller's view of attempts that timed out: which request, the limit, and how many attempts were made.</summary>
+    private static TimeoutException TimedOut(HttpRequestMessage request, AttemptTimedOutException timedOut) => new(
+        $"{request.Method} {request.RequestUri?.AbsolutePath} got no response within {timedOut.Timeout.TotalSeconds:0.#} s " +
+        $"(ReplicateClientOptions.RequestTimeout) after {ApiRequest.AttemptsOf(request)} attempt(s).", timedOut);
+
     /// <summary>
-    /// Runs the retry pipeline over the first attempt's outcome (a response that was not a success, or a failure): the
-    /// pipeline's first call returns that outcome, later calls are retries. Throws the last failure.
+    /// Runs the retry pipeline over the first attempt's outcome (a response or a failure that <see cref="ShouldRetry"/>
+    /// accepts): the pipeline's first call returns that outcome, later calls are retries. Throws the last failure.
     /// </summary>
     private async Task<HttpResponseMessage> RetryAsync(HttpRequestMessage request, HttpResponseMessage? response, Exception? failure, CancellationToken cancellationToken)
     {
@@ -206,7 +205,7 @@ internal sealed class RetryHandler : DelegatingHandler
                 Delay = _options.RetryDelay,
                 MaxDelay = _options.MaxRetryDelay,
                 ShouldHandle = args => new ValueTask<bool>(
-                    args.Context.Properties.TryGetValue(PollyKeys.Request, out var request) && ShouldRetry(request, args.Outcome)),
+                    args.Context.Properties.TryGetValue(PollyKeys.Request, out var request) && ShouldRetry(request, args.Outcome.Result, args.Outcome.Exception)),
                 DelayGenerator = args => new ValueTask<TimeSpan?>(
                     args.Outcome.Result is { } response ? ReplicateTransport.ParseRetryAfter(response, _options.TimeProvider) : null),
                 OnRetry = args =>
@@ -296,15 +295,16 @@ internal sealed class RetryHandler : DelegatingHandler
         }
     }
 
-    private bool ShouldRetry(HttpRequestMessage request, Outcome<HttpResponseMessage> outcome)
+    /// <summary>Whether an attempt that answered <paramref name="response"/> or failed with <paramref name="exception"/> is retried.</summary>
+    private bool ShouldRetry(HttpRequestMessage request, HttpResponseMessage? response, Exception? exception)
     {
-        if (request is ApiRequest { NoRetry: true })
+        if (_options.MaxRetries == 0 || request is ApiRequest { NoRetry: true })
         {
             return false;
         }
 
         var idempotent = IsIdempotent(request.Method);
-        if (outcome.Exception is { } exception)
+        if (exception is not null)
         {
             // The caller's own cancellation is never retried; a timeout or a network error is, for reads, and a failure
             // to connect is for every method: nothing reached the server, so a create cannot have happened.
@@ -312,8 +312,7 @@ internal sealed class RetryHandler : DelegatingHandler
             return (idempotent && exception is HttpRequestException or IOException or AttemptTimedOutException) || NeverReachedServer(exception);
         }
 
-        var response = outcome.Result!;
-        var retryable = response.StatusCode switch
+        var retryable = response!.StatusCode switch
         {
             HttpStatusCode.TooManyRequests => true,
             HttpStatusCode.RequestTimeout or HttpStatusCode.InternalServerError or HttpStatusCode.BadGateway
