@@ -352,6 +352,19 @@ public class StreamingTests
     }
 
     [Fact]
+    public async Task ACreateTheApiRefuses_ThrowsFromTheFirstMove_AndCancelsNothing()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+
+        var ex = await Assert.ThrowsAsync<ReplicateApiException>(() => Collect(h.Client.StreamAsync("acme/no-such-model", new { })));
+
+        Assert.Equal(System.Net.HttpStatusCode.NotFound, ex.StatusCode);
+        Assert.Single(h.Emulator.Requests);
+        Assert.DoesNotContain(h.Emulator.Requests, r => r.Path.EndsWith("/cancel", StringComparison.Ordinal));
+        Assert.Empty(h.Requests("GET", "/v1/streams/"));
+    }
+
+    [Fact]
     public async Task FileStream_ExposesFileOutputs()
     {
         await using var h = await EmulatorHarness.StartAsync();
