@@ -68,18 +68,24 @@ public sealed class BatchProcessTests : IDisposable
     [RedisFact]
     public async Task ThreeProcesses_SharingOneRedisTokenBucket_StayUnderTheAccountLimit_AndGetNo429()
     {
-        const int PerMinute = 6000;   // 100 a second: the emulator allows that, and a burst of one second's worth
+        // The account allows 100 creates a second with a burst of 150; the three workers share a bucket of 60 a second,
+        // set below the limit as a user would. The headroom is what makes "no 429" hold on a loaded machine: the emulator
+        // runs in this busy test host, and a stall of the server or a worker delivers creates granted over a second or
+        // two all at once. At 100 a second on both sides, a 0.9 s stall was enough for 11 429s (CI, stop 22); now it
+        // takes more than 2 s. Unshared, the workers would send 180 a second and be throttled within seconds.
+        const int AccountPerMinute = 6000, AccountBurst = 150, SharedPerMinute = 3600, PerWorker = 300;
         await using var emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions
         {
             IncludeDemoModels = false,
-            RateLimits = new EmulatorRateLimits { CreatesPerMinute = PerMinute, RequestsPerMinute = 600_000 },
+            RateLimits = new EmulatorRateLimits { CreatesPerMinute = AccountPerMinute, CreateBurst = AccountBurst, RequestsPerMinute = 600_000 },
         });
         emulator.AddModel("acme/fast", (input, ctx) => Task.FromResult<object?>(input.GetProperty("n").GetInt32()));
         using var redis = await RedisServer.StartAsync(_dir);
 
         var workers = Enumerable.Range(0, 3).Select(w => Worker.Start(
-            emulator, "--model", "acme/fast", "--count", "300", "--offset", (w * 300).ToString(System.Globalization.CultureInfo.InvariantCulture),
-            "--concurrency", "32", "--creates-per-minute", PerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            emulator, "--model", "acme/fast", "--count", PerWorker.ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--offset", (w * PerWorker).ToString(System.Globalization.CultureInfo.InvariantCulture),
+            "--concurrency", "32", "--creates-per-minute", SharedPerMinute.ToString(System.Globalization.CultureInfo.InvariantCulture),
             "--redis", redis.Endpoint, "--redis-key", "shared-" + seed())).ToList();
         try
         {
@@ -87,27 +93,18 @@ public sealed class BatchProcessTests : IDisposable
             foreach (var worker in workers)
             {
                 Assert.True(worker.Process.ExitCode == 0, worker.Output);
-                Assert.Equal(300, worker.Results().Count(r => r.Status == "succeeded"));
+                Assert.Equal(PerWorker, worker.Results().Count(r => r.Status == "succeeded"));
             }
 
-            Assert.Equal(900, emulator.PredictionsCreated);
+            Assert.Equal(3 * PerWorker, emulator.PredictionsCreated);
             Assert.Equal(0, emulator.ThrottledResponses);
 
-            // Combined, over any one second of arrivals: the rate plus the bucket's 10 tokens, with a fifth more for
-            // creates granted in one second that a loaded machine delivers in the next (the 0 429s above is the limit itself).
+            // The three shared one rate: 900 creates at 60 a second (after the bucket's 6) span about 15 s of arrivals,
+            // where three private buckets would span 5 s. A stall can shorten the span only by its own length, so 80%.
             var times = emulator.Requests.Where(r => r.Method == "POST").Select(r => r.ReceivedAt).Order().ToList();
-            var busiest = 0;
-            for (int start = 0, end = 0; start < times.Count; start++)
-            {
-                while (end < times.Count && times[end] - times[start] < TimeSpan.FromSeconds(1))
-                {
-                    end++;
-                }
-
-                busiest = Math.Max(busiest, end - start);
-            }
-
-            Assert.InRange(busiest, 1, (PerMinute / 60 * 6 / 5) + 10);
+            var span = times[^1] - times[0];
+            var shared = TimeSpan.FromSeconds((3 * PerWorker - (SharedPerMinute / 600)) / (SharedPerMinute / 60.0));
+            Assert.True(span >= shared * 0.8, $"900 creates arrived over {span.TotalSeconds:F1} s; one shared bucket needs about {shared.TotalSeconds:F1} s");
         }
         finally
         {
