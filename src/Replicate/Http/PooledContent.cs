@@ -98,6 +98,9 @@ internal sealed class PooledContent : HttpContent
 
         public void Advance(int count) => _written += count;
 
+        /// <summary>Forgets what was written, keeping the buffer.</summary>
+        public void Clear() => _written = 0;
+
         public Memory<byte> GetMemory(int sizeHint = 0) => Ensure(sizeHint).AsMemory(_written);
 
         public Span<byte> GetSpan(int sizeHint = 0) => Ensure(sizeHint).AsSpan(_written);
