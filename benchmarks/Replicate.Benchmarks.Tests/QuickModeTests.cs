@@ -1,4 +1,3 @@
-using System.Diagnostics;
 using Replicate.Benchmarks;
 
 namespace Replicate.Benchmarks.Tests;
@@ -8,14 +7,13 @@ public class QuickModeTests
     [Fact]
     public async Task Quick_mode_runs_every_scenario_end_to_end_and_reports_nonzero_numbers()
     {
-        // Bounded, so a hang fails here instead of stalling CI. Quick mode takes under a minute alone on 2 cores, but
-        // dotnet test runs the test assemblies side by side: the bound leaves room for that load.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(170));
-        var started = Stopwatch.GetTimestamp();
+        // Bounded, so a hang fails here instead of stalling CI: a hang guard, not a speed check. Quick mode takes under
+        // a minute alone on 2 cores, but dotnet test runs the test assemblies side by side, which can slow it 3x and
+        // more: 600 s leaves room for that load.
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(600));
 
         var report = await Scenarios.RunQuickAsync(cancellationToken: timeout.Token);
 
-        Assert.True(Stopwatch.GetElapsedTime(started) < TimeSpan.FromSeconds(180));
         Assert.Equal(Scenarios.Names, report.Scenarios.Select(s => s.Name));
         foreach (var scenario in report.Scenarios)
         {
@@ -43,7 +41,7 @@ public class QuickModeTests
     {
         // The emulator host is a second process (this benchmark program with --serve), and each cold row runs its own
         // process per side: bounded like the test above.
-        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(170));
+        using var timeout = new CancellationTokenSource(TimeSpan.FromSeconds(600));
 
         var report = await OutOfProcess.OutOfProcessRun.RunAsync(Harness.BenchmarkSettings.Quick, null, null, null, null, TextWriter.Null, timeout.Token);
 

@@ -105,6 +105,7 @@ public class ErrorTests
 
         Assert.Equal(130, result.ExitCode);
         Assert.Contains("exiting without waiting", result.Stderr, StringComparison.Ordinal);
-        Assert.True(second.Elapsed < TimeSpan.FromSeconds(5), $"took {second.Elapsed} after the second Ctrl+C");
+        // At once, not after the 15 s the tool gives the hung cancel: 10 s leaves room for a loaded machine.
+        Assert.True(second.Elapsed < TimeSpan.FromSeconds(10), $"took {second.Elapsed} after the second Ctrl+C");
     }
 }

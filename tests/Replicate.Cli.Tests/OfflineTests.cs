@@ -26,8 +26,10 @@ public class OfflineTests
     [Fact]
     public async Task WithoutEmulator_AnUnreachableApi_Exits3()
     {
+        // A bound port that nothing listens on: a disposed emulator's port could be taken by another test's server.
         await using var cli = await CliHarness.StartAsync();
-        await cli.Emulator.DisposeAsync();
+        using var unreachable = new RefusingPort();
+        cli.Environment["REPLICATE_BASE_URL"] = unreachable.BaseAddress.ToString();
 
         var result = await cli.RunAsync("hardware");
 

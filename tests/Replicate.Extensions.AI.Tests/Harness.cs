@@ -9,6 +9,12 @@ namespace Replicate.Extensions.AI.Tests;
 /// <summary>An emulator and a client pointed at it, disposed together; helpers to read what went over the wire.</summary>
 public sealed class Harness : IAsyncDisposable
 {
+    /// <summary>
+    /// How long the waits for the client and server give them: a few ms alone, but CI runs the test projects side by
+    /// side on two cores, where 5 s ran out.
+    /// </summary>
+    private static readonly TimeSpan Patience = TimeSpan.FromSeconds(30);
+
     private Harness(ReplicateEmulator emulator, ReplicateClient client)
     {
         Emulator = emulator;
@@ -57,7 +63,8 @@ public sealed class Harness : IAsyncDisposable
     {
         var id = cancelPath.Split('/')[3];
         var status = PredictionStatus.Starting;
-        for (var i = 0; i < 500 && status != PredictionStatus.Canceled; i++)
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < 3000 && waited.Elapsed < Patience && status != PredictionStatus.Canceled; i++)
         {
             status = (await Client.Predictions.GetAsync(id)).Status;
             if (status != PredictionStatus.Canceled)
@@ -79,12 +86,13 @@ public sealed class Harness : IAsyncDisposable
     /// </summary>
     public async Task WaitForPollingAsync()
     {
-        for (var i = 0; i < 500 && !IsPolling(); i++)
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < 3000 && waited.Elapsed < Patience && !IsPolling(); i++)
         {
             await Task.Delay(10);
         }
 
-        Assert.True(IsPolling(), "The client did not poll a prediction within 5 s.");
+        Assert.True(IsPolling(), $"The client did not poll a prediction within {Patience.TotalSeconds} s.");
 
         bool IsPolling() => Emulator.Requests.Any(r => r.Method == "GET" && r.Path.StartsWith("/v1/predictions/", StringComparison.Ordinal));
     }
@@ -92,7 +100,8 @@ public sealed class Harness : IAsyncDisposable
     /// <summary>Waits (bounded) until the client has asked the server to cancel a prediction.</summary>
     public async Task<string> WaitForCancelAsync()
     {
-        for (var i = 0; i < 500 && CancelRequests().Count == 0; i++)
+        var waited = System.Diagnostics.Stopwatch.StartNew();
+        for (var i = 0; i < 3000 && waited.Elapsed < Patience && CancelRequests().Count == 0; i++)
         {
             await Task.Delay(10);
         }

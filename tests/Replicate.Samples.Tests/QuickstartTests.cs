@@ -8,13 +8,9 @@ public class QuickstartTests
     [Fact]
     public async Task WithTheNetworkDown_ItPrintsOneLineSayingWhatFailed_AndExitsNonZero()
     {
-        Uri closed;
-        await using (var emulator = await ReplicateEmulator.StartAsync())
-        {
-            closed = emulator.BaseAddress; // nothing listens there once the emulator is gone
-        }
-
-        using var replicate = new ReplicateClient(new ReplicateClientOptions { ApiToken = "r8_quickstart_test", BaseAddress = closed, MaxRetries = 0 });
+        // A bound port that nothing listens on; a disposed emulator's port could be taken by another test's server.
+        using var closed = new RefusingPort();
+        using var replicate = new ReplicateClient(new ReplicateClientOptions { ApiToken = "r8_quickstart_test", BaseAddress = closed.BaseAddress, MaxRetries = 0 });
         var output = new StringWriter();
         var error = new StringWriter();
 

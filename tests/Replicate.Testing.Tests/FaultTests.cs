@@ -79,11 +79,18 @@ public sealed class FaultTests
     public async Task Hang_never_answers_until_the_client_gives_up()
     {
         await using var emulator = await ReplicateEmulator.StartAsync();
-        using var client = TestHttp.Client(emulator, timeout: TimeSpan.FromMilliseconds(500));
+        using var client = TestHttp.Client(emulator);
         emulator.Faults.Add(new EmulatorFault { Kind = EmulatorFaultKind.Hang });
 
+        // Only the hung request gives up after 500 ms, counted from when the emulator took the fault: a 500 ms client
+        // timeout also cut the healthy follow-up on a slow machine, and could run out before the request even arrived,
+        // leaving the fault for the follow-up.
+        using var giveUp = new CancellationTokenSource();
         var started = System.Diagnostics.Stopwatch.StartNew();
-        await Assert.ThrowsAsync<TaskCanceledException>(() => client.GetAsync(new Uri("models/replicate/hello-world", UriKind.Relative)));
+        var hung = client.GetAsync(new Uri("models/replicate/hello-world", UriKind.Relative), giveUp.Token);
+        await TestHttp.EventuallyAsync(() => emulator.Faults.Count == 0, "the hanging request arrived");
+        giveUp.CancelAfter(TimeSpan.FromMilliseconds(500));
+        await Assert.ThrowsAsync<TaskCanceledException>(() => hung);
 
         Assert.InRange(started.Elapsed, TimeSpan.FromMilliseconds(400), TimeSpan.FromSeconds(10));
         using var after = await client.GetAsync(new Uri("models/replicate/hello-world", UriKind.Relative));

@@ -1,4 +1,5 @@
 using System.Net;
+using System.Net.Sockets;
 using System.Text.Json;
 
 namespace Replicate.Testing.Tests;
@@ -46,6 +47,10 @@ public sealed class LifetimeTests
         await emulator.DisposeAsync();
         await emulator.DisposeAsync(); // idempotent
 
+        // Binding the port proves it free, and holding it bound without listening keeps it from the next server that
+        // asks for a free port (another test's), which would otherwise answer the check below.
+        using var freed = new Socket(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+        freed.Bind(new IPEndPoint(IPAddress.Loopback, address.Port));
         await canceled.Task.WaitAsync(TimeSpan.FromSeconds(10));
         using var after = new HttpClient { Timeout = TimeSpan.FromSeconds(5) };
         await Assert.ThrowsAsync<HttpRequestException>(() => after.GetAsync(address));

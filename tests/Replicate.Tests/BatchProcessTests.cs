@@ -217,10 +217,40 @@ public sealed class BatchProcessTests : IDisposable
 
         public static async Task<RedisServer> StartAsync(string directory)
         {
+            // The port is free when picked but released before redis binds it, so another process can take it meanwhile:
+            // then redis exits (address in use), or what answers there is not redis. Each try takes a new port; three
+            // tries make a second collision in a row negligible.
+            const int Tries = 3;
+            for (var attempt = 1; ; attempt++)
+            {
+                var port = FreePort();
+                var process = Start(directory, port);
+                if (await AnswersPingAsync(process, port))
+                {
+                    return new RedisServer(process, port);
+                }
+
+                Stop(process);
+                if (attempt == Tries)
+                {
+                    throw new InvalidOperationException($"redis-server did not answer PING on a free loopback port in {Tries} tries (the last 127.0.0.1:{port}).");
+                }
+            }
+        }
+
+        public void Dispose() => Stop(_process);
+
+        private static int FreePort()
+        {
             var listener = new TcpListener(IPAddress.Loopback, 0);
             listener.Start();
             var port = ((IPEndPoint)listener.LocalEndpoint).Port;
             listener.Stop();
+            return port;
+        }
+
+        private static Process Start(string directory, int port)
+        {
             var info = new ProcessStartInfo("redis-server") { UseShellExecute = false, RedirectStandardOutput = true, WorkingDirectory = directory };
             foreach (var arg in (string[])["--port", port.ToString(System.Globalization.CultureInfo.InvariantCulture), "--bind", "127.0.0.1", "--save", "", "--appendonly", "no", "--protected-mode", "yes"])
             {
@@ -230,33 +260,50 @@ public sealed class BatchProcessTests : IDisposable
             var process = Process.Start(info)!;
             process.OutputDataReceived += (_, _) => { };
             process.BeginOutputReadLine();
-            for (var i = 0; i < 200; i++)
+            return process;
+        }
+
+        /// <summary>Whether <paramref name="process"/> came to answer <c>PING</c> on <paramref name="port"/>, waiting at most about 5 s.</summary>
+        private static async Task<bool> AnswersPingAsync(Process process, int port)
+        {
+            var waited = Stopwatch.StartNew();
+            for (var i = 0; i < 200 && waited.Elapsed < TimeSpan.FromSeconds(5) && !process.HasExited; i++)
             {
                 try
                 {
+                    using var answer = new CancellationTokenSource(TimeSpan.FromSeconds(5));
                     using var client = new TcpClient();
-                    await client.ConnectAsync(IPAddress.Loopback, port);
-                    return new RedisServer(process, port);
+                    await client.ConnectAsync(IPAddress.Loopback, port, answer.Token);
+                    var stream = client.GetStream();
+                    await stream.WriteAsync("PING\r\n"u8.ToArray(), answer.Token);
+                    var reply = new byte[7];
+                    var read = await stream.ReadAtLeastAsync(reply, reply.Length, throwOnEndOfStream: false, answer.Token);
+
+                    // Whatever answered first was the process on the port: redis, or a stranger that took it.
+                    return !process.HasExited && reply.AsSpan(0, read).SequenceEqual("+PONG\r\n"u8);
                 }
-                catch (SocketException) when (!process.HasExited)
+                catch (SocketException)
                 {
-                    await Task.Delay(25);
+                    await Task.Delay(25);   // not listening yet
+                }
+                catch (Exception ex) when (ex is IOException or OperationCanceledException)
+                {
+                    return false;   // something listens there but does not speak redis
                 }
             }
 
-            process.Kill();
-            throw new InvalidOperationException($"redis-server did not listen on 127.0.0.1:{port} within 5 s.");
+            return false;
         }
 
-        public void Dispose()
+        private static void Stop(Process process)
         {
-            if (!_process.HasExited)
+            if (!process.HasExited)
             {
-                _process.Kill();
-                _process.WaitForExit(10_000);
+                process.Kill();
+                process.WaitForExit(10_000);
             }
 
-            _process.Dispose();
+            process.Dispose();
         }
     }
 }

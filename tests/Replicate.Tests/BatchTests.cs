@@ -177,13 +177,15 @@ public sealed class BatchTests : IDisposable
         };
         var batch = CollectAsync(h.Client.RunBatchAsync("acme/echo", Inputs(12), options));
 
-        // The 429 arrives; whatever was already on the wire finishes, and then nothing is sent: every worker waits.
-        for (var i = 0; i < 500 && h.Emulator.Faults.Count > 0; i++)
-        {
-            await Task.Delay(10);
-        }
-
+        // The 429 arrives; whatever was already past the throttle finishes, and then nothing is sent: every worker waits.
+        // Every attempt holds a permit of `unlimited` from before it is sent until it is answered, the 429's until after
+        // the client paused on it: once the 429 has arrived and every permit is back, the pause is on and no create is
+        // on its way, however late one sent before the pause reaches the server (a fixed wait cannot know that). The
+        // second look, 500 ms on, also covers a worker descheduled between its pause check and taking its permit.
+        await RetryTests.WaitUntil(() => h.Emulator.Faults.Count == 0);
+        await RetryTests.WaitUntil(() => unlimited.GetStatistics()!.CurrentAvailablePermits == 1000);
         await Task.Delay(500);
+        await RetryTests.WaitUntil(() => unlimited.GetStatistics()!.CurrentAvailablePermits == 1000);
         var creates = h.Requests("POST", "/v1/models/acme/echo/predictions").Count;
         // The throttled one, and those sent before the client read its answer (a race no client can win); items are held back.
         Assert.InRange(creates, 1, 11);
@@ -415,20 +417,34 @@ public sealed class BatchTests : IDisposable
 
         var creates = h.Requests("POST", "/v1/models/acme/one/predictions").Select(r => r.ReceivedAt).Order().ToList();
         Assert.Equal(5, creates.Count);
-        Assert.True(creates[^1] - creates[0] >= TimeSpan.FromMilliseconds(350), $"5 creates within {(creates[^1] - creates[0]).TotalMilliseconds} ms");
+
+        // The bucket ticks from the client's construction, so the first create takes the token in hand whenever it comes
+        // and only the other four wait for ticks: they leave at least three periods (300 ms) after the second, however
+        // late the first. 250 ms leaves room for the first create's own trip; unpaced, all five arrive within a few ms.
+        Assert.True(creates[^1] - creates[0] >= TimeSpan.FromMilliseconds(250), $"5 creates within {(creates[^1] - creates[0]).TotalMilliseconds} ms");
     }
 
     [Fact]
     public async Task CancelingWhileACreateIsOnTheWire_CancelsItsPredictionBeforeTheBatchReturns()
     {
         // The create answers about 250 ms after the batch is canceled: the batch lets it answer and cancels the prediction it
-        // made by id, so a process that exits right after the batch leaves nothing running.
+        // made by id, so a process that exits right after the batch leaves nothing running. The server says when the
+        // create has arrived, and holds its answer until the cancel (WireMock logs a request only once it answers), so
+        // the cancel falls while the create is on the wire however the threads are scheduled.
         using var server = ScriptedApi.Start();
-        server.Given(ScriptedApi.Api("models/acme/m/predictions", "POST"))
-            .RespondWith(ScriptedApi.Json(201, ScriptedApi.Prediction(status: "starting", output: "null")).WithDelay(TimeSpan.FromMilliseconds(400)));
+        using var cancel = new CancellationTokenSource();
+        var arrived = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        var canceled = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
+        using var onCancel = cancel.Token.Register(() => canceled.TrySetResult());
+        server.Given(ScriptedApi.Api("models/acme/m/predictions", "POST")).RespondWith(WireMock.ResponseBuilders.Response.Create().WithCallback(async _ =>
+        {
+            arrived.TrySetResult();
+            await canceled.Task.WaitAsync(TimeSpan.FromSeconds(30));
+            await Task.Delay(250);
+            return ScriptedApi.JsonMessage(201, ScriptedApi.Prediction(status: "starting", output: "null"));
+        }));
         server.Given(ScriptedApi.Api("predictions/p1/cancel", "POST")).RespondWith(ScriptedApi.Json(200, ScriptedApi.Prediction(status: "canceled", output: "null")));
         using var client = ScriptedApi.Client(server.ApiBase(), TimeProvider.System);
-        using var cancel = new CancellationTokenSource();
         var options = new BatchOptions { Prediction = new PredictionOptions { Wait = TimeSpan.Zero } };
 
         var consume = Task.Run(async () =>
@@ -437,7 +453,7 @@ public sealed class BatchTests : IDisposable
             {
             }
         });
-        await Task.Delay(150); // the create is on the wire (WireMock logs a request only once it answers)
+        await arrived.Task.WaitAsync(TimeSpan.FromSeconds(10));
         await cancel.CancelAsync();
         await Assert.ThrowsAnyAsync<OperationCanceledException>(() => consume.WaitAsync(TimeSpan.FromSeconds(10)));
 

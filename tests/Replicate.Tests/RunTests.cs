@@ -33,9 +33,16 @@ public class RunTests
     public async Task Run_SyncWaitTimesOut_ThenFallsBackToPolling()
     {
         await using var h = await EmulatorHarness.StartAsync();
+        // The model ends only once the client polls, so the 1 s sync wait runs out first however slowly the create travels
+        // (a model running a fixed 1.5 s left a 0.5 s margin). Bounded: a client that never polls fails the asserts below.
         h.Emulator.AddModel("acme/slow", async (_, ctx) =>
         {
-            await ctx.DelayAsync(TimeSpan.FromMilliseconds(1500));
+            var waited = System.Diagnostics.Stopwatch.StartNew();
+            for (var i = 0; i < 3000 && waited.Elapsed < TimeSpan.FromSeconds(30) && h.Requests("GET", "/v1/predictions/").Count == 0; i++)
+            {
+                await ctx.DelayAsync(TimeSpan.FromMilliseconds(10));
+            }
+
             return "finally";
         });
 

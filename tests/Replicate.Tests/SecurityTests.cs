@@ -54,15 +54,15 @@ public class SecurityTests
     [Fact]
     public async Task CancelingRunAsync_DuringTheDefaultSyncWait_CancelsThePredictionOnTheServer()
     {
-        // A model of 4 s, canceled after its first second: the create is still held (Prefer: wait=60), so its answer has
-        // not said the id yet. The SDK finds the prediction among those just created (same model, same input) and
-        // cancels it; the caller is released at once.
+        // A model of 30 s, canceled once it started: the create is still held (Prefer: wait=60), so its answer has not
+        // said the id yet. The SDK finds the prediction among those just created (same model, same input) and cancels it;
+        // the caller is released at once: within 10 s (room for a loaded machine), far less than the model would take.
         await using var h = await EmulatorHarness.StartAsync();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         h.Emulator.AddModel("acme/slow", async (_, ctx) =>
         {
             started.TrySetResult();
-            await Task.Delay(TimeSpan.FromSeconds(4), ctx.CancellationToken);
+            await Task.Delay(TimeSpan.FromSeconds(30), ctx.CancellationToken);
             return "finished";
         });
         h.Emulator.AddModel("acme/other", async (_, ctx) =>
@@ -77,7 +77,7 @@ public class SecurityTests
         await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
         cts.Cancel();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run).WaitAsync(TimeSpan.FromSeconds(2));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run).WaitAsync(TimeSpan.FromSeconds(10));
         var create = Assert.Single(h.Requests("POST", "/v1/models/acme/slow/predictions"));
         Assert.Equal("wait=60", create.Headers["Prefer"]);
         await RetryTests.WaitUntil(() => h.Emulator.Requests.Any(r => r.Method == "POST" && r.Path.EndsWith("/cancel", StringComparison.Ordinal)));
@@ -93,13 +93,14 @@ public class SecurityTests
     public async Task CancelingADeploymentRunDuringTheSyncWait_NeverCancelsAnotherModelsPredictionWithTheSameInput()
     {
         // A deployment route names no model or version to match on, so the SDK does not look among recent predictions
-        // (it would match any model's with the same input); it cancels by id once the held create answers.
+        // (it would match any model's with the same input); it cancels by id once the held create answers. The caller is
+        // released at once all the same: within 10 s (room for a loaded machine), far less than the model's 30 s.
         await using var h = await EmulatorHarness.StartAsync();
         var started = new TaskCompletionSource(TaskCreationOptions.RunContinuationsAsynchronously);
         h.Emulator.AddModel("acme/slow", async (_, ctx) =>
         {
             started.TrySetResult();
-            await Task.Delay(TimeSpan.FromSeconds(2), ctx.CancellationToken);
+            await Task.Delay(TimeSpan.FromSeconds(30), ctx.CancellationToken);
             return "finished";
         });
         h.Emulator.AddDeployment("acme/app", "acme/slow");
@@ -115,7 +116,7 @@ public class SecurityTests
         await started.Task.WaitAsync(TimeSpan.FromSeconds(10));
         cts.Cancel();
 
-        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run).WaitAsync(TimeSpan.FromSeconds(2));
+        await Assert.ThrowsAnyAsync<OperationCanceledException>(() => run).WaitAsync(TimeSpan.FromSeconds(10));
         await RetryTests.WaitUntil(() => h.Emulator.Requests.Count(r => r.Method == "POST" && r.Path.StartsWith("/v1/deployments/", StringComparison.Ordinal)) == 1);
         Assert.DoesNotContain(h.Emulator.Requests, r => r.Method == "GET" && r.Path == "/v1/predictions" && r.Query.Contains("created_after", StringComparison.Ordinal));
         Assert.Equal(PredictionStatus.Processing, (await h.Client.Predictions.GetAsync(bystander.Id)).Status);

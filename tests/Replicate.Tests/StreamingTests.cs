@@ -323,23 +323,25 @@ public class StreamingTests
     public async Task HttpClientTimeout_DoesNotCutALongStream()
     {
         await using var emulator = await ReplicateEmulator.StartAsync(new ReplicateEmulatorOptions { DemoTokenDelay = TimeSpan.Zero });
+        // The stream lasts 4 s, clearly past the 3 s timeout; the timeout still bounds the create and the stream's headers,
+        // which a loaded machine can hold up for a second (a 1 s timeout failed them there).
         emulator.AddModel("acme/slow-tokens", async (_, ctx) =>
         {
-            for (var i = 0; i < 6; i++)
+            for (var i = 0; i < 8; i++)
             {
                 ctx.Output($"t{i} ");
-                await ctx.DelayAsync(TimeSpan.FromMilliseconds(250));
+                await ctx.DelayAsync(TimeSpan.FromMilliseconds(500));
             }
 
             return null;
         });
         var options = new ReplicateClientOptions { ApiToken = emulator.ApiToken, BaseAddress = emulator.BaseAddress };
-        using var http = new HttpClient(ReplicateClient.CreateHttpMessageHandler(options)) { Timeout = TimeSpan.FromSeconds(1) };
+        using var http = new HttpClient(ReplicateClient.CreateHttpMessageHandler(options)) { Timeout = TimeSpan.FromSeconds(3) };
         using var client = new ReplicateClient(http, options);
 
         var events = await Collect(client.StreamAsync("acme/slow-tokens", new { }));
 
-        Assert.Equal("t0 t1 t2 t3 t4 t5 ", Text(events));
+        Assert.Equal("t0 t1 t2 t3 t4 t5 t6 t7 ", Text(events));
     }
 
     [Fact]

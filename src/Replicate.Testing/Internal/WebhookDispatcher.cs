@@ -65,7 +65,7 @@ internal sealed class WebhookDispatcher : IDisposable
         var startSent = false;
         var outputs = 0;
         var logLength = 0;
-        long? lastOutput = null, lastLogs = null;
+        DateTimeOffset? lastOutput = null, lastLogs = null;
         try
         {
             while (true)
@@ -90,16 +90,16 @@ internal sealed class WebhookDispatcher : IDisposable
                     return;
                 }
 
-                if (seen.Outputs > outputs && events.Contains("output") && Due(ref lastOutput))
+                if (seen.Outputs > outputs && events.Contains("output") && Due(ref lastOutput) is { } outputAt)
                 {
                     outputs = seen.Outputs;
-                    await DeliverAsync(state, url, "output", retry: false).ConfigureAwait(false);
+                    await DeliverAsync(state, url, "output", retry: false, outputAt).ConfigureAwait(false);
                 }
 
-                if (seen.LogLength > logLength && events.Contains("logs") && Due(ref lastLogs))
+                if (seen.LogLength > logLength && events.Contains("logs") && Due(ref lastLogs) is { } logsAt)
                 {
                     logLength = seen.LogLength;
-                    await DeliverAsync(state, url, "logs", retry: false).ConfigureAwait(false);
+                    await DeliverAsync(state, url, "logs", retry: false, logsAt).ConfigureAwait(false);
                 }
 
                 await seen.Changed.WaitAsync(_core.ShuttingDown).ConfigureAwait(false);
@@ -111,20 +111,28 @@ internal sealed class WebhookDispatcher : IDisposable
         }
     }
 
-    /// <summary>Whether the throttle window of an intermediate event has passed; if so, starts a new one.</summary>
-    private bool Due(ref long? last)
+    /// <summary>
+    /// When the throttle window of an intermediate event has passed, starts a new one and returns its start, else
+    /// <see langword="null"/>. That one reading is also the delivery's time (<see cref="RecordedWebhookDelivery.SentAt"/>):
+    /// read again at send time, a thread held up in between made the recorded spacing look shorter than the throttle's.
+    /// </summary>
+    private DateTimeOffset? Due(ref DateTimeOffset? last)
     {
-        var now = _core.Time.GetTimestamp();
-        if (last is { } previous && _core.Time.GetElapsedTime(previous, now) < Throttle)
+        var now = _core.Time.GetUtcNow();
+        if (last is { } previous && now - previous < Throttle)
         {
-            return false;
+            return null;
         }
 
         last = now;
-        return true;
+        return now;
     }
 
-    private async Task DeliverAsync(PredictionState state, Uri url, string eventType, bool retry)
+    /// <summary>
+    /// Sends one event, retried only when <paramref name="retry"/>; the first attempt is dated <paramref name="firstAttemptAt"/>
+    /// when the throttle already read the time, every other attempt when it is made.
+    /// </summary>
+    private async Task DeliverAsync(PredictionState state, Uri url, string eventType, bool retry, DateTimeOffset? firstAttemptAt = null)
     {
         // The body is the state at send time, so a throttled or late delivery carries everything up to now. Once the
         // prediction has ended, only the completed delivery carries it: receivers see a terminal status once.
@@ -139,7 +147,7 @@ internal sealed class WebhookDispatcher : IDisposable
         var reachable = url.IsLoopback || _core.Options.DeliverWebhooksToAnyHost;
         for (var attempt = 1; ; attempt++)
         {
-            var sentAt = _core.Time.GetUtcNow();
+            var sentAt = attempt == 1 && firstAttemptAt is { } at ? at : _core.Time.GetUtcNow();
             var (status, error) = reachable
                 ? await SendAsync(url, webhookId, sentAt, body).ConfigureAwait(false)
                 : (null, "not sent: " + url.Host + " is not a loopback address (ReplicateEmulatorOptions.DeliverWebhooksToAnyHost)");

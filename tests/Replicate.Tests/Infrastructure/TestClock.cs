@@ -5,12 +5,12 @@ namespace Replicate.Tests.Infrastructure;
 
 /// <summary>
 /// Microsoft's <see cref="FakeTimeProvider"/> (time moves only when a test advances it), plus what a test reads to know
-/// when to advance: the timers pending now and every wait the code under test asked for. <see cref="RunAsync(Task, TimeSpan?)"/>
+/// when to advance: the timers pending now and every wait the code under test asked for. <see cref="RunAsync(Task, TimeSpan?, TimeSpan?)"/>
 /// drives the clock through a call's short waits (retry backoffs, poll intervals), so no test sleeps for them.
 /// </summary>
 public sealed class TestClock : FakeTimeProvider
 {
-    /// <summary>The waits <see cref="RunAsync(Task, TimeSpan?)"/> fires: the longest backoff or poll interval a test expects is 30 s.</summary>
+    /// <summary>The waits <see cref="RunAsync(Task, TimeSpan?, TimeSpan?)"/> fires: the longest backoff or poll interval a test expects is 30 s.</summary>
     public static readonly TimeSpan ShortWait = TimeSpan.FromMinutes(1);
 
     private readonly object _gate = new();
@@ -78,15 +78,17 @@ public sealed class TestClock : FakeTimeProvider
     /// Waits for <paramref name="task"/>, and whenever a timer set for at most <paramref name="upTo"/> (default
     /// <see cref="ShortWait"/>: retry backoffs, poll intervals) is pending, advances the clock exactly to it. Timers set
     /// for longer (attempt timeouts, idle timeouts, a model's long run) are never advanced to, though they fire when
-    /// the short waits carry the clock past them. Bounded: 100,000 advances and 60 s of real time.
+    /// the short waits carry the clock past them. Bounded: 100,000 advances and <paramref name="realTime"/> (default
+    /// 60 s) of real time.
     /// </summary>
-    public async Task RunAsync(Task task, TimeSpan? upTo = null)
+    public async Task RunAsync(Task task, TimeSpan? upTo = null, TimeSpan? realTime = null)
     {
         var limit = upTo ?? ShortWait;
+        var realLimit = realTime ?? TimeSpan.FromSeconds(60);
         var started = Stopwatch.StartNew();
         for (var advances = 0; !task.IsCompleted;)
         {
-            if (advances >= 100_000 || started.Elapsed > TimeSpan.FromSeconds(60))
+            if (advances >= 100_000 || started.Elapsed > realLimit)
             {
                 throw new TimeoutException($"Still running after {advances} advances of the fake clock and {started.Elapsed.TotalSeconds:0} s; timers pending: {PendingTimers}, next in {NextTimer}.");
             }
@@ -105,10 +107,10 @@ public sealed class TestClock : FakeTimeProvider
         await task;
     }
 
-    /// <inheritdoc cref="RunAsync(Task, TimeSpan?)"/>
-    public async Task<T> RunAsync<T>(Task<T> task, TimeSpan? upTo = null)
+    /// <inheritdoc cref="RunAsync(Task, TimeSpan?, TimeSpan?)"/>
+    public async Task<T> RunAsync<T>(Task<T> task, TimeSpan? upTo = null, TimeSpan? realTime = null)
     {
-        await RunAsync((Task)task, upTo);
+        await RunAsync((Task)task, upTo, realTime);
         return await task;
     }
 

@@ -1,0 +1,23 @@
+using System.Net;
+using System.Net.Sockets;
+
+namespace Replicate.Cli.Tests;
+
+/// <summary>
+/// An API address on 127.0.0.1 that refuses every connection: its port is bound, so no other test's server can take
+/// it, but nothing listens on it. (The port of a disposed server can be handed to the next server that asks.)
+/// </summary>
+internal sealed class RefusingPort : IDisposable
+{
+    private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
+
+    public RefusingPort()
+    {
+        _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
+        BaseAddress = new Uri($"http://127.0.0.1:{((IPEndPoint)_socket.LocalEndPoint!).Port}/v1/");
+    }
+
+    public Uri BaseAddress { get; }
+
+    public void Dispose() => _socket.Dispose();
+}
