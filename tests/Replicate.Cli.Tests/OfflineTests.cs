@@ -1,3 +1,5 @@
+using Replicate.Tests;
+
 namespace Replicate.Cli.Tests;
 
 /// <summary><c>--emulator</c>: every command runs against an emulator inside the tool's own process.</summary>

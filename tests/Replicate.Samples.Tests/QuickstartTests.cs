@@ -1,5 +1,6 @@
 using Quickstart;
 using Replicate.Testing;
+using Replicate.Tests;
 
 namespace Replicate.Samples.Tests;
 

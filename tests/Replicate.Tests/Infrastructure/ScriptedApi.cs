@@ -1,7 +1,6 @@
 using System.Collections.Concurrent;
 using System.Collections.Specialized;
 using System.Net;
-using System.Net.Sockets;
 using WireMock;
 using WireMock.Logging;
 using WireMock.Models;
@@ -170,23 +169,4 @@ public sealed class Hang : IDisposable
     public void Release() => _released.TrySetResult();
 
     public void Dispose() => Release();
-}
-
-/// <summary>
-/// An API address on 127.0.0.1 that refuses every connection: its port is bound, so no other test's server can take
-/// it, but nothing listens on it.
-/// </summary>
-public sealed class RefusingPort : IDisposable
-{
-    private readonly Socket _socket = new(AddressFamily.InterNetwork, SocketType.Stream, ProtocolType.Tcp);
-
-    public RefusingPort()
-    {
-        _socket.Bind(new IPEndPoint(IPAddress.Loopback, 0));
-        BaseAddress = new Uri($"http://127.0.0.1:{((IPEndPoint)_socket.LocalEndPoint!).Port}/v1/");
-    }
-
-    public Uri BaseAddress { get; }
-
-    public void Dispose() => _socket.Dispose();
 }

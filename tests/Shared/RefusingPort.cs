@@ -1,11 +1,12 @@
 using System.Net;
 using System.Net.Sockets;
 
-namespace Replicate.Samples.Tests;
+namespace Replicate.Tests;
 
 /// <summary>
 /// An API address on 127.0.0.1 that refuses every connection: its port is bound, so no other test's server can take
 /// it, but nothing listens on it. (The port of a disposed server can be handed to the next server that asks.)
+/// Linked into every test project that needs an unreachable API.
 /// </summary>
 internal sealed class RefusingPort : IDisposable
 {
