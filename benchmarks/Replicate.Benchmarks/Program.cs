@@ -160,7 +160,7 @@ public static class Program
 
         // Only a complete full run replaces the committed results; quick and partial runs go to a scratch file.
         var complete = !quick && scenarios.Count == 0 && iterations is null && coldRuns is null;
-        var prefix = (outOfProcess ? "out-of-process-" : string.Empty) + (MachineInfo.ReadyToRun ? "r2r-" : string.Empty) + (BenchHttp.TrustedCertificate is not null ? "tls-" : string.Empty);
+        var prefix = (outOfProcess ? "out-of-process-" : string.Empty) + MachineInfo.TablePrefix + (BenchHttp.TrustedCertificate is not null ? "tls-" : string.Empty);
         var files = complete
             ? new[] { prefix + "latest.md", prefix + report.StartedAt.ToString("yyyy-MM-dd", CultureInfo.InvariantCulture) + ".md" }
             : [prefix + (quick ? "quick.md" : "scratch.md")];

@@ -67,6 +67,10 @@ public class PackagingTests
                 Console.WriteLine("ok " + provider.GetRequiredService<ReplicateClient>().BaseAddress);
                 var input = new Consumer.FluxSchnell.Input { Prompt = "fox", AspectRatio = Consumer.FluxSchnell.AspectRatio._16x9 };
                 Console.WriteLine("typed " + Consumer.FluxSchnell.Model.Identifier + " " + input.AspectRatio + " " + Consumer.Models.Transcriber.Model.Identifier.Name);
+                var sdk = typeof(ReplicateClient).Assembly.Location;
+                using var image = new System.Reflection.PortableExecutable.PEReader(File.OpenRead(sdk));
+                var readyToRun = image.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
+                Console.WriteLine("image " + (readyToRun ? "readytorun " : "il ") + Path.GetRelativePath(AppContext.BaseDirectory, sdk).Replace('\\', '/'));
                 """);
 
             // Whisper's output has a member without a type: the generator warns (RPL007), which an app may accept.
@@ -75,6 +79,21 @@ public class PackagingTests
 
             Assert.Contains("ok https://api.replicate.com/v1/", output, StringComparison.Ordinal);
             Assert.Contains("typed black-forest-labs/flux-schnell:53d5d1586a229bd033e060941789bfb0c177cefd5ef638f34b3099658343a897 16:9 whisper", output, StringComparison.Ordinal);
+
+            // The package's ReadyToRun image (runtimes/linux-x64/lib) is what a portable app loads on linux-x64; elsewhere the IL.
+            Assert.Contains(
+                System.Runtime.InteropServices.RuntimeInformation.RuntimeIdentifier == "linux-x64"
+                    ? "image readytorun runtimes/linux-x64/lib/net10.0/Replicate.dll"
+                    : "image il Replicate.dll",
+                output,
+                StringComparison.Ordinal);
+            using (var package = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed, $"Replicate.Sdk.{version}.nupkg")))
+            {
+                Assert.Equal(
+                    ["lib/net10.0/Replicate.dll", "runtimes/linux-x64/lib/net10.0/Replicate.dll"],
+                    package.Entries.Select(e => e.FullName).Where(n => n.EndsWith("/Replicate.dll", StringComparison.Ordinal)).Order());
+            }
+
             var assets = await File.ReadAllTextAsync(Path.Combine(app, "obj", "project.assets.json"));
             Assert.Contains($"\"Microsoft.Extensions.Http/{Floor}\"", assets, StringComparison.Ordinal);
         }

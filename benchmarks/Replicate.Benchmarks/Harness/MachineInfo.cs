@@ -9,10 +9,25 @@ namespace Replicate.Benchmarks.Harness;
 public sealed record MachineInfo(string Cpu, int Cores, string Memory, string OperatingSystem, string Runtime, string Gc, string? Commit)
 {
     /// <summary>
-    /// Gets whether this program and the SDK run as ReadyToRun code (published with <c>PublishReadyToRun</c>): their
-    /// methods then start precompiled and cold runs measure far less JIT. Read from the SDK assembly's PE header.
+    /// Gets whether this program was published ReadyToRun (<c>PublishReadyToRun</c>, the SDK with it): its methods then
+    /// start precompiled and cold runs measure far less JIT. Read from the PE header, as <see cref="SdkReadyToRun"/>.
     /// </summary>
-    public static bool ReadyToRun { get; } = IsReadyToRun(typeof(ReplicateClient).Assembly.Location);
+    public static bool ReadyToRun { get; } = IsReadyToRun(typeof(MachineInfo).Assembly.Location);
+
+    /// <summary>
+    /// Gets whether the SDK runs from a ReadyToRun image: under a ReadyToRun publish, or as its package ships it on
+    /// linux-x64 (a Release build of this program puts that image in place of the IL, see the project file).
+    /// </summary>
+    public static bool SdkReadyToRun { get; } = IsReadyToRun(typeof(ReplicateClient).Assembly.Location);
+
+    /// <summary>Gets the start of the results' file names: <c>r2r-</c> published ReadyToRun, <c>il-</c> the SDK's IL, none for the SDK as packaged.</summary>
+    public static string TablePrefix => ReadyToRun ? "r2r-" : SdkReadyToRun ? string.Empty : "il-";
+
+    private static string Compilation => ReadyToRun
+        ? "SDK and benchmark published ReadyToRun"
+        : SdkReadyToRun
+            ? "SDK as packaged for this platform (its ReadyToRun image), benchmark JIT-compiled"
+            : "SDK and benchmark JIT-compiled (the SDK's IL, as on platforms its package has no image for)";
 
     public static MachineInfo Describe()
     {
@@ -23,7 +38,7 @@ public sealed record MachineInfo(string Cpu, int Cores, string Memory, string Op
             (memory / (1024.0 * 1024 * 1024)).ToString("0.#", CultureInfo.InvariantCulture) + " GiB",
             RuntimeInformation.OSDescription,
             RuntimeInformation.FrameworkDescription + " (" + RuntimeInformation.RuntimeIdentifier + ")"
-                + (ReadyToRun ? ", SDK and benchmark published ReadyToRun" : ", SDK and benchmark JIT-compiled (no ReadyToRun)"),
+                + ", " + Compilation,
             (GCSettings.IsServerGC ? "server" : "workstation") + (GCSettings.LatencyMode == GCLatencyMode.Batch ? ", non-concurrent" : ", concurrent"),
             GitCommit());
     }
