@@ -84,7 +84,10 @@ public sealed record MachineInfo(string Cpu, int Cores, string Memory, string Op
         }
     }
 
-    private static string? GitCommit()
+    /// <summary>The commit of the build directory's repository, else of the working directory's (a publish outside the repository).</summary>
+    private static string? GitCommit() => GitCommitIn(AppContext.BaseDirectory) ?? GitCommitIn(Environment.CurrentDirectory);
+
+    private static string? GitCommitIn(string directory)
     {
         try
         {
@@ -93,7 +96,7 @@ public sealed record MachineInfo(string Cpu, int Cores, string Memory, string Op
                 RedirectStandardOutput = true,
                 RedirectStandardError = true,
                 UseShellExecute = false,
-                WorkingDirectory = AppContext.BaseDirectory,
+                WorkingDirectory = directory,
             });
             if (git is null)
             {
