@@ -84,8 +84,8 @@ public abstract class Scenario : IAsyncDisposable
     public static MetricSpec JitCompiled() =>
         new("methods JIT-compiled during a run", m => m.JitCompiledMethods, Format: "0", ShowRatio: false);
 
-    protected static MetricSpec ExtraMetric(string key, string label, Target? target = null, string? format = null) =>
-        new(label, m => m.Result.Extra.TryGetValue(key, out var value) ? value : double.NaN, target, format);
+    protected static MetricSpec ExtraMetric(string key, string label, Target? target = null, string? format = null, bool showRatio = true) =>
+        new(label, m => m.Result.Extra.TryGetValue(key, out var value) ? value : double.NaN, target, format, showRatio);
 
     private static string Plural(string unit) => unit is "MiB" ? unit : unit + "s";
 }

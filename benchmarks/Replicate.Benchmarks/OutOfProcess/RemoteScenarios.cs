@@ -255,18 +255,32 @@ public sealed class RemoteStreamScenario(BenchServer server, string name, int to
 
     public override async Task<RunResult> RunAsync(Side side, CancellationToken cancellationToken)
     {
+        // Large events: what the client holds halfway through, measured as the managed heap a full collection leaves
+        // (garbage not yet collected is the GC's pacing, which the working set shows and this does not).
+        var measureHeld = tokenSize >= 1024 * 1024;
+        var heapAtStart = measureHeld ? GC.GetTotalMemory(forceFullCollection: true) : 0;
+        var held = double.NaN;
         var started = Stopwatch.GetTimestamp();
         var first = double.NaN;
         long count = 0;
         long chars = 0;
+        void Observe(int length)
+        {
+            first = count++ == 0 ? Since(started) : first;
+            chars += length;
+            if (measureHeld && count == tokens / 2)
+            {
+                held = (GC.GetTotalMemory(forceFullCollection: true) - heapAtStart) / (double)MiB;
+            }
+        }
+
         if (side == Side.Sdk)
         {
             await foreach (var e in Sdk.StreamAsync(BenchServer.Model, _input, cancellationToken: cancellationToken))
             {
                 if (e.Type == StreamEventType.Output)
                 {
-                    first = count++ == 0 ? Since(started) : first;
-                    chars += e.Data.Length;
+                    Observe(e.Data.Length);
                 }
             }
         }
@@ -287,8 +301,7 @@ public sealed class RemoteStreamScenario(BenchServer server, string name, int to
             {
                 if (item.EventType == "output")
                 {
-                    first = count++ == 0 ? Since(started) : first;
-                    chars += item.Data.Length;
+                    Observe(item.Data.Length);
                 }
                 else if (item.EventType is "done" or "error")
                 {
@@ -304,6 +317,11 @@ public sealed class RemoteStreamScenario(BenchServer server, string name, int to
 
         var result = new RunResult(tokenSize >= 1024 * 1024 ? chars / MiB : count);
         result.Extra["first"] = first;
+        if (measureHeld)
+        {
+            result.Extra["held"] = held;
+        }
+
         return result;
     }
 
@@ -314,8 +332,16 @@ public sealed class RemoteStreamScenario(BenchServer server, string name, int to
         yield return CpuPerUnit();
         yield return AllocatedPerUnit();
 
-        // Memory bounded by one event, not the stream: the SDK holds at most an event and a read buffer.
-        yield return PeakWorkingSet(tokenSize >= 1024 * 1024 ? Target.SdkBelow(64, "MiB") : null);
+        // Memory bounded by one event, not the stream (issue 15): halfway through 512 events of 1 MiB, the client holds
+        // the current event (its UTF-16 string is 2 MiB) and the parser's line buffer. The working set also carries
+        // garbage the GC has not collected yet: it went from 22 to 78 MiB from one run to the next for either side, so
+        // it is shown without a target.
+        if (tokenSize >= 1024 * 1024)
+        {
+            yield return ExtraMetric("held", "managed heap held mid-stream (after a full GC), MiB", Target.SdkBelow(8, "MiB"), "0.0", showRatio: false);
+        }
+
+        yield return PeakWorkingSet();
     }
 }
 
