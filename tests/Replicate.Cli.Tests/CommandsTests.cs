@@ -36,6 +36,67 @@ public class CommandsTests
     }
 
     [Fact]
+    public async Task Predictions_GetAndWait_SaveFileOutputsAsRunDoes()
+    {
+        await using var cli = await CliHarness.StartAsync();
+        cli.Emulator.AddModel("acme/pictures", (_, context) => Task.FromResult<object?>(new[]
+        {
+            context.AddFile("a.png", "image/png", () => new MemoryStream([1, 2, 3])),
+            context.AddFile("b.png", "image/png", () => new MemoryStream([4, 5])),
+        }));
+        using var client = RunTests.Client(cli);
+        var done = await client.Predictions.WaitAsync(await client.Predictions.CreateAsync("acme/pictures", new { }));
+        var getsBefore = cli.Emulator.Requests.Count(r => r.Method == "GET" && r.Path == $"/v1/predictions/{done.Id}");
+
+        var json = await cli.RunAsync("predictions", "get", done.Id, "--json");
+        var filesAfterJson = cli.WorkDir.GetFileSystemInfos().Length;
+        var get = await cli.RunAsync("predictions", "get", done.Id, "-o", "images");
+        var wait = await cli.RunAsync("predictions", "wait", done.Id);
+        var waitJson = await cli.RunAsync("predictions", "wait", done.Id, "--json", "--output-dir", "saved");
+
+        Assert.True(json.ExitCode == 0, json.ToString());
+        Assert.Equal(done.Id, JsonDocument.Parse(json.Stdout).RootElement.GetProperty("id").GetString());
+        Assert.Equal(0, filesAfterJson); // --json without --output-dir saves nothing, as run does
+        Assert.True(get.ExitCode == 0, get.ToString());
+        Assert.Equal(Path.Combine("images", "a.png") + "\n" + Path.Combine("images", "b.png") + "\n", get.Stdout);
+        Assert.Equal([1, 2, 3], await File.ReadAllBytesAsync(Path.Combine(cli.WorkDir.FullName, "images", "a.png")));
+        Assert.Equal([4, 5], await File.ReadAllBytesAsync(Path.Combine(cli.WorkDir.FullName, "images", "b.png")));
+        Assert.True(wait.ExitCode == 0, wait.ToString());
+        Assert.Equal("a.png\nb.png\n", wait.Stdout);
+        Assert.Equal([4, 5], await File.ReadAllBytesAsync(Path.Combine(cli.WorkDir.FullName, "b.png")));
+        Assert.True(waitJson.ExitCode == 0, waitJson.ToString());
+        Assert.Equal("succeeded", JsonDocument.Parse(waitJson.Stdout).RootElement.GetProperty("status").GetString());
+        Assert.Equal(["a.png", "b.png"], new DirectoryInfo(Path.Combine(cli.WorkDir.FullName, "saved")).GetFiles().Select(f => f.Name).Order());
+        Assert.Equal(getsBefore + 4, cli.Emulator.Requests.Count(r => r.Method == "GET" && r.Path == $"/v1/predictions/{done.Id}"));
+    }
+
+    [Fact]
+    public async Task PredictionsWait_OnAFailedPredictionThatMadeFiles_ExitsOneAndSavesNothing()
+    {
+        await using var cli = await CliHarness.StartAsync();
+        cli.Emulator.AddModel("acme/broken", (_, context) =>
+        {
+            context.AddFile("partial.png", "image/png", () => new MemoryStream([1]));
+            return Task.FromException<object?>(new ModelFailedException("E1001: out of memory"));
+        });
+        using var client = RunTests.Client(cli);
+        var failed = await client.Predictions.WaitAsync(await client.Predictions.CreateAsync("acme/broken", new { }));
+
+        var wait = await cli.RunAsync("predictions", "wait", failed.Id, "-o", "out");
+        var get = await cli.RunAsync("predictions", "get", failed.Id);
+        var missing = await cli.RunAsync("predictions", "get", "no-such-prediction", "-o", "out");
+
+        Assert.Equal(1, wait.ExitCode);
+        Assert.Contains("status\tfailed", wait.Stdout, StringComparison.Ordinal);
+        Assert.Contains("error\tE1001: out of memory", wait.Stdout, StringComparison.Ordinal);
+        Assert.Equal(0, get.ExitCode); // get only shows the prediction
+        Assert.Contains("status\tfailed", get.Stdout, StringComparison.Ordinal);
+        Assert.Equal(3, missing.ExitCode);
+        Assert.Contains("404", missing.Stderr, StringComparison.Ordinal);
+        Assert.Empty(cli.WorkDir.GetFileSystemInfos());
+    }
+
+    [Fact]
     public async Task Models_GetListSearchSchemaVersions()
     {
         await using var cli = await CliHarness.StartAsync();

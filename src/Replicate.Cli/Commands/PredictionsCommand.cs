@@ -10,6 +10,7 @@ internal static class PredictionsCommand
         var command = new Command("predictions", "List, show, cancel and wait for predictions").WithExamples("""
             replicate predictions list -n 5
             replicate predictions get ufawqhfynnddngldkgtslldrkq
+            replicate predictions get ufawqhfynnddngldkgtslldrkq -o images
             replicate predictions wait ufawqhfynnddngldkgtslldrkq --json
             """);
 
@@ -25,11 +26,13 @@ internal static class PredictionsCommand
         });
 
         var getId = Id();
-        var get = new Command("get", "Show a prediction: status, input, output, logs") { getId };
+        var getOutputDir = RunCommand.OutputDirOption();
+        var get = new Command("get", "Show a prediction: status, input, output, logs (file outputs of a succeeded one are saved, their paths printed)") { getId, getOutputDir };
         CommandRunner.SetAction(get, interrupt, async context =>
         {
             var client = await context.GetClientAsync().ConfigureAwait(false);
-            Write(context, await client.Predictions.GetAsync(context.Get(getId)!, context.CancellationToken).ConfigureAwait(false));
+            var prediction = await client.Predictions.GetAsync(context.Get(getId)!, context.CancellationToken).ConfigureAwait(false);
+            await WriteAsync(context, client, prediction, context.Get(getOutputDir)).ConfigureAwait(false);
             return ExitCodes.Success;
         });
 
@@ -43,7 +46,8 @@ internal static class PredictionsCommand
         });
 
         var waitId = Id();
-        var wait = new Command("wait", "Wait for a prediction to finish; exits 1 if it failed or was canceled. Ctrl+C stops waiting and leaves it running") { waitId };
+        var waitOutputDir = RunCommand.OutputDirOption();
+        var wait = new Command("wait", "Wait for a prediction to finish and show it as get does; exits 1 if it failed or was canceled. Ctrl+C stops waiting and leaves it running") { waitId, waitOutputDir };
         CommandRunner.SetAction(wait, interrupt, async context =>
         {
             var client = await context.GetClientAsync().ConfigureAwait(false);
@@ -66,7 +70,7 @@ internal static class PredictionsCommand
                 return ExitCodes.Interrupted;
             }
 
-            Write(context, prediction);
+            await WriteAsync(context, client, prediction, context.Get(waitOutputDir)).ConfigureAwait(false);
             return prediction.Status.IsSucceeded ? ExitCodes.Success : ExitCodes.PredictionFailed;
         });
 
@@ -78,6 +82,22 @@ internal static class PredictionsCommand
     }
 
     private static Argument<string> Id() => new("ID") { Description = "The prediction id" };
+
+    /// <summary>
+    /// A succeeded prediction with file outputs as <c>replicate run</c> shows one (the files saved, their paths
+    /// printed; with <c>--json</c>, saved only when <c>--output-dir</c> is given); any other prediction's details.
+    /// </summary>
+    private static async Task WriteAsync(CliContext context, ReplicateClient client, Prediction prediction, string? outputDir)
+    {
+        if (prediction.Status.IsSucceeded && (!context.Json || outputDir is not null)
+            && client.Predictions.GetOutput(prediction) is { } output && output.AsFiles().Count > 0)
+        {
+            await RunCommand.WriteOutputAsync(context, output, outputDir).ConfigureAwait(false);
+            return;
+        }
+
+        Write(context, prediction);
+    }
 
     internal static void Write(CliContext context, Prediction prediction)
     {

@@ -10,11 +10,7 @@ internal static class RunCommand
     public static Command Create(Interrupt interrupt)
     {
         var inputs = new ModelInputs();
-        var outputDir = new Option<string?>("--output-dir", "-o")
-        {
-            Description = "Where output files are saved (default: the current folder)",
-            HelpName = "dir",
-        };
+        var outputDir = OutputDirOption();
         var noWait = new Option<bool>("--no-wait") { Description = "Create the prediction and print its id without waiting" };
         var command = new Command("run", "Run a model and print its output (file outputs are saved, their paths printed)").WithExamples("""
             replicate run black-forest-labs/flux-schnell prompt="a lighthouse at dusk" num_outputs=2 -o images
@@ -89,7 +85,24 @@ internal static class RunCommand
             return ReportFailure(context, failed.Prediction);
         }
 
-        var outputDir = context.Get(outputDirOption);
+        await WriteOutputAsync(context, output, context.Get(outputDirOption)).ConfigureAwait(false);
+        return ExitCodes.Success;
+    }
+
+    /// <summary>The <c>--output-dir</c> option of the commands that save output files.</summary>
+    internal static Option<string?> OutputDirOption() => new("--output-dir", "-o")
+    {
+        Description = "Where output files are saved (default: the current folder)",
+        HelpName = "dir",
+    };
+
+    /// <summary>
+    /// Prints a succeeded prediction's output the way <c>replicate run</c> does: file outputs saved into
+    /// <paramref name="outputDir"/> (with <c>--json</c> only when it is given) and their paths printed, text as text,
+    /// anything else as JSON; with <c>--json</c>, the prediction.
+    /// </summary>
+    internal static async Task WriteOutputAsync(CliContext context, PredictionOutput output, string? outputDir)
+    {
         var files = output.AsFiles();
         IReadOnlyList<string> saved = [];
         if (files.Count > 0 && (!context.Json || outputDir is not null))
@@ -126,7 +139,6 @@ internal static class RunCommand
         }
 
         await context.Out.FlushAsync(context.CancellationToken).ConfigureAwait(false);
-        return ExitCodes.Success;
     }
 
     /// <summary>After Ctrl+C: make sure the prediction is canceled on the server (the SDK cancels it too; this confirms and reports).</summary>
