@@ -194,6 +194,29 @@ public class CommandsTests
     }
 
     [Fact]
+    public async Task Deployments_Delete()
+    {
+        await using var cli = await CliHarness.StartAsync();
+        var version = RunTests.HelloWorldVersion(cli);
+        var create = await cli.RunAsync("deployments", "create", "my-app", "--model", "replicate/hello-world", "--version", version, "--hardware", "gpu-t4");
+        Assert.True(create.ExitCode == 0, create.ToString());
+
+        var delete = await cli.RunAsync("deployments", "delete", "emulator/my-app");
+        var list = await cli.RunAsync("deployments", "list");
+        var again = await cli.RunAsync("deployments", "delete", "emulator/my-app", "--json");
+
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+        Assert.Equal("Deleted emulator/my-app\n", delete.Stdout);
+        Assert.Equal(string.Empty, list.Stdout);
+        Assert.Equal(2, cli.Emulator.Requests.Count(r => r.Method == "DELETE" && r.Path == "/v1/deployments/emulator/my-app"));
+        Assert.Equal(3, again.ExitCode); // not found is an API error
+        Assert.Equal(string.Empty, again.Stdout);
+        Assert.StartsWith("error: ", again.Stderr, StringComparison.Ordinal);
+        Assert.Contains("404", again.Stderr, StringComparison.Ordinal);
+        Assert.Contains("hint: Check the name or id", again.Stderr, StringComparison.Ordinal);
+    }
+
+    [Fact]
     public async Task Files_UploadListGetDownloadDelete()
     {
         await using var cli = await CliHarness.StartAsync();

@@ -8,7 +8,7 @@ public class HelpTests
         "run", "stream", "predictions", "predictions list", "predictions get", "predictions cancel", "predictions wait",
         "models", "models get", "models list", "models search", "models schema", "models versions", "schema pull",
         "trainings", "trainings create", "trainings list", "trainings get", "trainings cancel",
-        "deployments", "deployments list", "deployments get", "deployments create", "deployments update",
+        "deployments", "deployments list", "deployments get", "deployments create", "deployments update", "deployments delete",
         "files", "files upload", "files list", "files get", "files delete", "files download",
         "hardware", "account", "auth", "auth login", "auth logout",
     ];

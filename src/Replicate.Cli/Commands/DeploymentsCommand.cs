@@ -3,15 +3,16 @@ using System.Globalization;
 
 namespace Replicate.Cli.Commands;
 
-/// <summary><c>replicate deployments list|get|create|update</c>.</summary>
+/// <summary><c>replicate deployments list|get|create|update|delete</c>.</summary>
 internal static class DeploymentsCommand
 {
     public static Command Create(Interrupt interrupt)
     {
-        var command = new Command("deployments", "List, show, create and update deployments (run one with: replicate run deployment:owner/name)").WithExamples("""
+        var command = new Command("deployments", "List, show, create, update and delete deployments (run one with: replicate run deployment:owner/name)").WithExamples("""
             replicate deployments create my-app --model acme/my-model --version 5c7d... --hardware gpu-t4 --min-instances 0 --max-instances 2
             replicate deployments update acme/my-app --max-instances 5
             replicate deployments list
+            replicate deployments delete acme/my-app
             """);
 
         var limit = Lists.LimitOption();
@@ -83,10 +84,30 @@ internal static class DeploymentsCommand
             return ExitCodes.Success;
         });
 
+        var deleteName = Name();
+        var delete = new Command("delete", "Delete a deployment (the API refuses one that is in use or was used in the last 15 minutes)") { deleteName };
+        CommandRunner.SetAction(delete, interrupt, async context =>
+        {
+            var client = await context.GetClientAsync().ConfigureAwait(false);
+            var deployment = context.Get(deleteName)!;
+            await client.Deployments.DeleteAsync(deployment, context.CancellationToken).ConfigureAwait(false);
+            if (context.Json)
+            {
+                Output.WriteJson(context, new { deployment, deleted = true });
+            }
+            else
+            {
+                context.Out.WriteLine("Deleted " + deployment);
+            }
+
+            return ExitCodes.Success;
+        });
+
         command.Add(list);
         command.Add(get);
         command.Add(create);
         command.Add(update);
+        command.Add(delete);
         return command;
     }
 
