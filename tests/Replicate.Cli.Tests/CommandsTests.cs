@@ -120,6 +120,68 @@ public class CommandsTests
     }
 
     [Fact]
+    public async Task Models_CreateUpdateDelete()
+    {
+        await using var cli = await CliHarness.StartAsync();
+
+        var create = await cli.RunAsync("models", "create", "emulator/captioner", "--visibility", "private", "--hardware", "gpu-t4", "--description", "Captions photos", "--github-url", "https://github.com/acme/captioner");
+        var update = await cli.RunAsync("models", "update", "emulator/captioner", "--description", "Captions photos, in English", "--json");
+        var get = await cli.RunAsync("models", "get", "emulator/captioner");
+        var delete = await cli.RunAsync("models", "delete", "emulator/captioner");
+        var gone = await cli.RunAsync("models", "get", "emulator/captioner");
+
+        Assert.True(create.ExitCode == 0, create.ToString());
+        Assert.Contains("model\temulator/captioner\n", create.Stdout, StringComparison.Ordinal);
+        Assert.Contains("visibility\tprivate\n", create.Stdout, StringComparison.Ordinal);
+        var created = Assert.Single(cli.Emulator.Requests, r => r.Method == "POST" && r.Path == "/v1/models");
+        using (var body = JsonDocument.Parse(created.Body))
+        {
+            Assert.Equal("emulator", body.RootElement.GetProperty("owner").GetString());
+            Assert.Equal("captioner", body.RootElement.GetProperty("name").GetString());
+            Assert.Equal("private", body.RootElement.GetProperty("visibility").GetString());
+            Assert.Equal("gpu-t4", body.RootElement.GetProperty("hardware").GetString());
+            Assert.Equal("https://github.com/acme/captioner", body.RootElement.GetProperty("github_url").GetString());
+        }
+
+        Assert.True(update.ExitCode == 0, update.ToString());
+        Assert.Equal("Captions photos, in English", JsonDocument.Parse(update.Stdout).RootElement.GetProperty("description").GetString());
+        var patch = Assert.Single(cli.Emulator.Requests, r => r.Method == "PATCH" && r.Path == "/v1/models/emulator/captioner");
+        Assert.Equal("""{"description":"Captions photos, in English"}""", patch.Body);
+        Assert.Contains("description\tCaptions photos, in English\n", get.Stdout, StringComparison.Ordinal);
+        Assert.True(delete.ExitCode == 0, delete.ToString());
+        Assert.Equal("Deleted emulator/captioner\n", delete.Stdout);
+        Assert.Single(cli.Emulator.Requests, r => r.Method == "DELETE" && r.Path == "/v1/models/emulator/captioner");
+        Assert.Equal(3, gone.ExitCode);
+    }
+
+    [Fact]
+    public async Task Models_CreateUpdateDelete_Refusals()
+    {
+        await using var cli = await CliHarness.StartAsync();
+        var publicModel = await cli.RunAsync("models", "create", "emulator/shown", "--visibility", "public", "--hardware", "cpu");
+        Assert.True(publicModel.ExitCode == 0, publicModel.ToString());
+
+        var badVisibility = await cli.RunAsync("models", "create", "emulator/x", "--visibility", "secret", "--hardware", "cpu");
+        var withVersion = await cli.RunAsync("models", "delete", "emulator/shown:" + new string('a', 64));
+        var nothing = await cli.RunAsync("models", "update", "emulator/shown");
+        var deletePublic = await cli.RunAsync("models", "delete", "emulator/shown");
+        var deleteMissing = await cli.RunAsync("models", "delete", "emulator/missing");
+
+        Assert.Equal(2, badVisibility.ExitCode);
+        Assert.Equal(2, withVersion.ExitCode);
+        Assert.Contains("owner/name", withVersion.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, nothing.ExitCode);
+        Assert.Contains("error: Nothing to update.", nothing.Stderr, StringComparison.Ordinal);
+        Assert.Equal(3, deletePublic.ExitCode);
+        Assert.Contains("is public", deletePublic.Stderr, StringComparison.Ordinal);
+        Assert.Equal(3, deleteMissing.ExitCode);
+        Assert.Contains("404", deleteMissing.Stderr, StringComparison.Ordinal);
+        Assert.Single(cli.Emulator.Requests, r => r.Method == "POST" && r.Path == "/v1/models"); // refused before sending
+        Assert.DoesNotContain(cli.Emulator.Requests, r => r.Method == "PATCH");
+        Assert.Equal(2, cli.Emulator.Requests.Count(r => r.Method == "DELETE"));
+    }
+
+    [Fact]
     public async Task SchemaPull_WritesTheSchemaFileTypedModelsRead()
     {
         await using var cli = await CliHarness.StartAsync();

@@ -6,7 +6,7 @@ public class HelpTests
     public static TheoryData<string> Commands() =>
     [
         "run", "stream", "predictions", "predictions list", "predictions get", "predictions cancel", "predictions wait",
-        "models", "models get", "models list", "models search", "models schema", "models versions", "schema pull",
+        "models", "models get", "models list", "models search", "models schema", "models versions", "models create", "models update", "models delete", "schema pull",
         "trainings", "trainings create", "trainings list", "trainings get", "trainings cancel",
         "deployments", "deployments list", "deployments get", "deployments create", "deployments update", "deployments delete",
         "files", "files upload", "files list", "files get", "files delete", "files download",

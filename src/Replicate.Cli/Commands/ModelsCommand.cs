@@ -3,16 +3,19 @@ using System.Text.Json;
 
 namespace Replicate.Cli.Commands;
 
-/// <summary><c>replicate models get|list|search|schema|versions</c> and <c>replicate schema pull</c>.</summary>
+/// <summary><c>replicate models get|list|search|schema|versions|create|update|delete</c> and <c>replicate schema pull</c>.</summary>
 internal static class ModelsCommand
 {
     public static Command Create(Interrupt interrupt)
     {
-        var command = new Command("models", "Show, list and search models, their input schemas and versions").WithExamples("""
+        var command = new Command("models", "Show, list and search models, their input schemas and versions; create, update and delete your own").WithExamples("""
             replicate models get black-forest-labs/flux-schnell
             replicate models search "upscale faces"
             replicate models schema black-forest-labs/flux-schnell
             replicate models versions acme/my-model --json
+            replicate models create acme/my-model --visibility private --hardware gpu-t4 --description "Captions photos"
+            replicate models update acme/my-model --description "Captions photos, in English"
+            replicate models delete acme/my-model
             """);
 
         var getModel = ModelArgument();
@@ -20,25 +23,7 @@ internal static class ModelsCommand
         CommandRunner.SetAction(get, interrupt, async context =>
         {
             var client = await context.GetClientAsync().ConfigureAwait(false);
-            var model = await client.Models.GetAsync(ModelInputs.Parse(context.Get(getModel)!), context.CancellationToken).ConfigureAwait(false);
-            if (context.Json)
-            {
-                Output.WriteJson(context, model);
-            }
-            else
-            {
-                Output.WriteDetails(context,
-                [
-                    ("model", model.ToString()),
-                    ("description", model.Description),
-                    ("visibility", model.Visibility.ToString()),
-                    ("official", model.IsOfficial ? "yes" : "no"),
-                    ("runs", model.RunCount.ToString(System.Globalization.CultureInfo.InvariantCulture)),
-                    ("latest version", model.LatestVersion?.Id),
-                    ("url", model.Url?.ToString()),
-                ]);
-            }
-
+            WriteModel(context, await client.Models.GetAsync(ModelInputs.Parse(context.Get(getModel)!), context.CancellationToken).ConfigureAwait(false));
             return ExitCodes.Success;
         });
 
@@ -85,11 +70,101 @@ internal static class ModelsCommand
             return ExitCodes.Success;
         });
 
+        var createModel = new Argument<string>("MODEL") { Description = "The new model, owner/name (the owner is your account or one of your organizations)" };
+        var visibility = new Option<string>("--visibility") { Description = "Who can see and run it", Required = true, HelpName = "public|private" };
+        visibility.AcceptOnlyFromAmong("public", "private");
+        var createHardware = new Option<string>("--hardware") { Description = "The hardware SKU it runs on (see `replicate hardware`)", Required = true, HelpName = "sku" };
+        var createDescription = new Option<string?>("--description") { Description = "What it does", HelpName = "text" };
+        var createGithub = UrlOption("--github-url", "Its source code repository");
+        var createPaper = UrlOption("--paper-url", "The paper it is based on");
+        var createLicense = UrlOption("--license-url", "Its license");
+        var createCover = UrlOption("--cover-image-url", "The image shown for it");
+        var create = new Command("create", "Create a model (push versions to it with Cog afterwards)")
+        {
+            createModel, visibility, createHardware, createDescription, createGithub, createPaper, createLicense, createCover,
+        };
+        CommandRunner.SetAction(create, interrupt, async context =>
+        {
+            var id = OwnerAndName(context.Get(createModel)!);
+            var client = await context.GetClientAsync().ConfigureAwait(false);
+            WriteModel(context, await client.Models.CreateAsync(
+                new CreateModelOptions
+                {
+                    Owner = id.Owner!,
+                    Name = id.Name!,
+                    Visibility = new ModelVisibility(context.Get(visibility)!),
+                    Hardware = context.Get(createHardware)!,
+                    Description = context.Get(createDescription),
+                    GithubUrl = Url(context.Get(createGithub)),
+                    PaperUrl = Url(context.Get(createPaper)),
+                    LicenseUrl = Url(context.Get(createLicense)),
+                    CoverImageUrl = Url(context.Get(createCover)),
+                },
+                context.CancellationToken).ConfigureAwait(false));
+            return ExitCodes.Success;
+        });
+
+        var updateModel = OwnModelArgument();
+        var updateDescription = new Option<string?>("--description") { Description = "What it does", HelpName = "text" };
+        var readme = new Option<string?>("--readme") { Description = "The README, in Markdown", HelpName = "markdown" };
+        var updateGithub = UrlOption("--github-url", "Its source code repository");
+        var updatePaper = UrlOption("--paper-url", "The paper it is based on");
+        var updateWeights = UrlOption("--weights-url", "Where its weights can be downloaded");
+        var updateLicense = UrlOption("--license-url", "Its license");
+        var update = new Command("update", "Change a model's details; only the options given are sent")
+        {
+            updateModel, updateDescription, readme, updateGithub, updatePaper, updateWeights, updateLicense,
+        };
+        CommandRunner.SetAction(update, interrupt, async context =>
+        {
+            var id = OwnerAndName(context.Get(updateModel)!);
+            var options = new UpdateModelOptions
+            {
+                Description = context.Get(updateDescription),
+                Readme = context.Get(readme),
+                GithubUrl = Url(context.Get(updateGithub)),
+                PaperUrl = Url(context.Get(updatePaper)),
+                WeightsUrl = Url(context.Get(updateWeights)),
+                LicenseUrl = Url(context.Get(updateLicense)),
+            };
+            if (options.Description is null && options.Readme is null && options.GithubUrl is null && options.PaperUrl is null
+                && options.WeightsUrl is null && options.LicenseUrl is null)
+            {
+                throw CliException.Usage("Nothing to update.", "Pass at least one of --description, --readme, --github-url, --paper-url, --weights-url, --license-url.");
+            }
+
+            var client = await context.GetClientAsync().ConfigureAwait(false);
+            WriteModel(context, await client.Models.UpdateAsync(id, options, context.CancellationToken).ConfigureAwait(false));
+            return ExitCodes.Success;
+        });
+
+        var deleteModel = OwnModelArgument();
+        var delete = new Command("delete", "Delete a model (the API deletes only your own private models with no versions)") { deleteModel };
+        CommandRunner.SetAction(delete, interrupt, async context =>
+        {
+            var id = OwnerAndName(context.Get(deleteModel)!);
+            var client = await context.GetClientAsync().ConfigureAwait(false);
+            await client.Models.DeleteAsync(id, context.CancellationToken).ConfigureAwait(false);
+            if (context.Json)
+            {
+                Output.WriteJson(context, new { model = id.ToString(), deleted = true });
+            }
+            else
+            {
+                context.Out.WriteLine("Deleted " + id);
+            }
+
+            return ExitCodes.Success;
+        });
+
         command.Add(get);
         command.Add(list);
         command.Add(search);
         command.Add(schema);
         command.Add(versions);
+        command.Add(create);
+        command.Add(update);
+        command.Add(delete);
         return command;
     }
 
@@ -140,6 +215,41 @@ internal static class ModelsCommand
     }
 
     private static Argument<string> ModelArgument() => new("MODEL") { Description = "owner/name (or owner/name:version)" };
+
+    private static Argument<string> OwnModelArgument() => new("MODEL") { Description = "The model, owner/name" };
+
+    private static Option<string?> UrlOption(string name, string description) => new(name) { Description = description, HelpName = "url" };
+
+    private static Uri? Url(string? value) => value is null ? null : new Uri(value, UriKind.RelativeOrAbsolute);
+
+    /// <summary>A model named by owner/name only: no version, not a deployment.</summary>
+    private static ModelIdentifier OwnerAndName(string value)
+    {
+        var id = ModelInputs.Parse(value);
+        return id.HasModel && !id.IsDeployment && id.Version is null
+            ? id
+            : throw CliException.Usage($"'{value}' is not owner/name.", "Name the model as owner/name, without a version.");
+    }
+
+    private static void WriteModel(CliContext context, Model model)
+    {
+        if (context.Json)
+        {
+            Output.WriteJson(context, model);
+            return;
+        }
+
+        Output.WriteDetails(context,
+        [
+            ("model", model.ToString()),
+            ("description", model.Description),
+            ("visibility", model.Visibility.ToString()),
+            ("official", model.IsOfficial ? "yes" : "no"),
+            ("runs", model.RunCount.ToString(System.Globalization.CultureInfo.InvariantCulture)),
+            ("latest version", model.LatestVersion?.Id),
+            ("url", model.Url?.ToString()),
+        ]);
+    }
 
     private static void WriteModels(CliContext context, List<Model> models)
     {
