@@ -29,6 +29,19 @@ internal static class Output
         context.Out.Flush();
     }
 
+    /// <summary>What a delete command prints: <c>Deleted NAME</c>, or <c>{"KEY": NAME, "deleted": true}</c> with <c>--json</c>.</summary>
+    public static void WriteDeleted(CliContext context, string key, string name)
+    {
+        if (context.Json)
+        {
+            WriteJson(context, new Dictionary<string, object> { [key] = name, ["deleted"] = true });
+        }
+        else
+        {
+            context.Out.WriteLine("Deleted " + name);
+        }
+    }
+
     public static string ToJson<T>(T value, bool indented) => JsonSerializer.Serialize(value, indented ? Indented : Compact);
 
     /// <summary>A list: a JSON array with <c>--json</c>, else a table (tab-separated lines when piped).</summary>

@@ -164,6 +164,7 @@ public class CommandsTests
         var badVisibility = await cli.RunAsync("models", "create", "emulator/x", "--visibility", "secret", "--hardware", "cpu");
         var withVersion = await cli.RunAsync("models", "delete", "emulator/shown:" + new string('a', 64));
         var nothing = await cli.RunAsync("models", "update", "emulator/shown");
+        var badUrl = await cli.RunAsync("models", "update", "emulator/shown", "--github-url", "github.com/acme/x");
         var deletePublic = await cli.RunAsync("models", "delete", "emulator/shown");
         var deleteMissing = await cli.RunAsync("models", "delete", "emulator/missing");
 
@@ -172,6 +173,8 @@ public class CommandsTests
         Assert.Contains("owner/name", withVersion.Stderr, StringComparison.Ordinal);
         Assert.Equal(2, nothing.ExitCode);
         Assert.Contains("error: Nothing to update.", nothing.Stderr, StringComparison.Ordinal);
+        Assert.Equal(2, badUrl.ExitCode);
+        Assert.Contains("'github.com/acme/x' is not a URL", badUrl.Stderr, StringComparison.Ordinal);
         Assert.Equal(3, deletePublic.ExitCode);
         Assert.Contains("is public", deletePublic.Stderr, StringComparison.Ordinal);
         Assert.Equal(3, deleteMissing.ExitCode);

@@ -91,15 +91,7 @@ internal static class DeploymentsCommand
             var client = await context.GetClientAsync().ConfigureAwait(false);
             var deployment = context.Get(deleteName)!;
             await client.Deployments.DeleteAsync(deployment, context.CancellationToken).ConfigureAwait(false);
-            if (context.Json)
-            {
-                Output.WriteJson(context, new { deployment, deleted = true });
-            }
-            else
-            {
-                context.Out.WriteLine("Deleted " + deployment);
-            }
-
+            Output.WriteDeleted(context, "deployment", deployment);
             return ExitCodes.Success;
         });
 

@@ -59,15 +59,7 @@ internal static class FilesCommand
             var client = await context.GetClientAsync().ConfigureAwait(false);
             var id = context.Get(deleteId)!;
             await client.Files.DeleteAsync(id, context.CancellationToken).ConfigureAwait(false);
-            if (context.Json)
-            {
-                Output.WriteJson(context, new { id, deleted = true });
-            }
-            else
-            {
-                context.Out.WriteLine("Deleted " + id);
-            }
-
+            Output.WriteDeleted(context, "id", id);
             return ExitCodes.Success;
         });
 

@@ -145,15 +145,7 @@ internal static class ModelsCommand
             var id = OwnerAndName(context.Get(deleteModel)!);
             var client = await context.GetClientAsync().ConfigureAwait(false);
             await client.Models.DeleteAsync(id, context.CancellationToken).ConfigureAwait(false);
-            if (context.Json)
-            {
-                Output.WriteJson(context, new { model = id.ToString(), deleted = true });
-            }
-            else
-            {
-                context.Out.WriteLine("Deleted " + id);
-            }
-
+            Output.WriteDeleted(context, "model", id.ToString());
             return ExitCodes.Success;
         });
 
@@ -220,7 +212,11 @@ internal static class ModelsCommand
 
     private static Option<string?> UrlOption(string name, string description) => new(name) { Description = description, HelpName = "url" };
 
-    private static Uri? Url(string? value) => value is null ? null : new Uri(value, UriKind.RelativeOrAbsolute);
+    /// <summary>An option's URL: absolute http(s), else a usage error before anything is sent.</summary>
+    private static Uri? Url(string? value) =>
+        value is null ? null
+        : Uri.TryCreate(value, UriKind.Absolute, out var url) && url.Scheme is "http" or "https" ? url
+        : throw CliException.Usage($"'{value}' is not a URL.", "Give an absolute http(s) URL, e.g. https://github.com/acme/my-model.");
 
     /// <summary>A model named by owner/name only: no version, not a deployment.</summary>
     private static ModelIdentifier OwnerAndName(string value)

@@ -1,9 +1,9 @@
 using System.Buffers;
 using System.Globalization;
 using System.Net;
-using System.Runtime.CompilerServices;
 using System.Net.Http.Headers;
 using System.Reflection;
+using System.Runtime.CompilerServices;
 using System.Text;
 using System.Text.Json;
 using System.Text.Json.Serialization.Metadata;
