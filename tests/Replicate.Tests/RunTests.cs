@@ -21,6 +21,44 @@ public class RunTests
     }
 
     [Fact]
+    public async Task Run_ManyModels_EachGoesToItsOwnUrl_AsTheCreateUrlCacheFillsAndStartsOver()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+
+        // 300 models: past the 256 create URLs a client keeps, so its cache starts over once on the way.
+        const int Models = 300;
+        var first = h.Emulator.AddModel("acme/model-0", (_, _) => Task.FromResult<object?>("0"));
+        for (var i = 1; i < Models; i++)
+        {
+            var answer = i.ToString(System.Globalization.CultureInfo.InvariantCulture);
+            h.Emulator.AddModel($"acme/model-{answer}", (_, _) => Task.FromResult<object?>(answer));
+        }
+
+        for (var i = 0; i < Models; i++)
+        {
+            Assert.Equal(i.ToString(System.Globalization.CultureInfo.InvariantCulture), (await h.Client.RunAsync($"acme/model-{i}", new { })).AsString());
+        }
+
+        Assert.Equal("0", (await h.Client.RunAsync("acme/model-0", new { })).AsString());
+        Assert.Equal("0", (await h.Client.RunAsync($"acme/model-0:{first.VersionId}", new { })).AsString());
+        Assert.Equal("0", (await h.Client.RunAsync($"acme/model-0:{first.VersionId}", new { })).AsString());
+
+        var creates = h.Requests("POST", "/v1/");
+        Assert.Equal(Models + 3, creates.Count);
+        for (var i = 0; i < Models; i++)
+        {
+            Assert.Equal($"/v1/models/acme/model-{i}/predictions", creates[i].Path);
+        }
+
+        Assert.Equal("/v1/models/acme/model-0/predictions", creates[Models].Path);
+        Assert.All(creates.Skip(Models + 1), c =>
+        {
+            Assert.Equal("/v1/predictions", c.Path);
+            Assert.Contains(first.VersionId, c.Body, StringComparison.Ordinal);
+        });
+    }
+
+    [Fact]
     public async Task Run_WaitZero_CreatesThenPolls()
     {
         await using var h = await EmulatorHarness.StartAsync(clientOptions: o => o.Wait = TimeSpan.Zero);
