@@ -372,6 +372,39 @@ public class ReliabilityTests(ITestOutputHelper output)
     }
 
     [Fact]
+    public async Task EventGuard_RefusesAnOversizedEvent_AsAFailedRead_WhetherTheReadsCompleteAtOnceOrLater()
+    {
+        var wire = Encoding.UTF8.GetBytes("event: output\ndata: " + new string('x', 3000) + "\n\n");
+        for (var seed = 0; seed < 20; seed++)
+        {
+            using var guard = new BoundedLineStream(new SplittingStream(wire, new Random(seed)), 1024);
+            var buffer = new byte[64];
+            var failure = await Assert.ThrowsAsync<ReplicateException>(async () =>
+            {
+                while (true)
+                {
+                    // A refusal is a faulted read, never an exception out of ReadAsync itself.
+                    ValueTask<int> read;
+                    try
+                    {
+                        read = guard.ReadAsync(buffer);
+                    }
+                    catch (ReplicateException ex)
+                    {
+                        throw new InvalidOperationException("ReadAsync threw instead of returning a failed read.", ex);
+                    }
+
+                    if (await read == 0)
+                    {
+                        break;
+                    }
+                }
+            });
+            Assert.Contains("larger than 1024 bytes", failure.Message, StringComparison.Ordinal);
+        }
+    }
+
+    [Fact]
     public void EventGuard_FindsTheLastBlankLine_LikeTheDefinitionSays()
     {
         // The guard's backward scan vs the definition: the last LF LF, CR CR or LF CR (CR LF alone is one line end).
@@ -525,7 +558,15 @@ public class ReliabilityTests(ITestOutputHelper output)
             return n;
         }
 
-        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) => ValueTask.FromResult(Read(buffer.Span));
+        // Half the reads complete at once, half later: the event guard has a path for each.
+        public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default) =>
+            random.Next(2) == 0 ? ValueTask.FromResult(Read(buffer.Span)) : ReadLaterAsync(buffer);
+
+        private async ValueTask<int> ReadLaterAsync(Memory<byte> buffer)
+        {
+            await Task.Yield();
+            return Read(buffer.Span);
+        }
 
         public override bool CanRead => true;
 
