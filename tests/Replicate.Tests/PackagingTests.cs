@@ -90,8 +90,16 @@ public class PackagingTests
             using (var package = System.IO.Compression.ZipFile.OpenRead(Path.Combine(feed, $"Replicate.Sdk.{version}.nupkg")))
             {
                 Assert.Equal(
-                    ["lib/net10.0/Replicate.dll", "runtimes/linux-x64/lib/net10.0/Replicate.dll"],
+                    ["lib/net10.0/Replicate.dll", .. ReadyToRunImages.Keys.Select(rid => $"runtimes/{rid}/lib/net10.0/Replicate.dll").Order()],
                     package.Entries.Select(e => e.FullName).Where(n => n.EndsWith("/Replicate.dll", StringComparison.Ordinal)).Order());
+
+                // Each image is precompiled code for its own platform: only linux-x64 can be run here, so the others are
+                // checked by their headers. lib/ stays IL for every other platform.
+                Assert.Equal(("IL", (ushort)0x14c), ImageKind(package.GetEntry("lib/net10.0/Replicate.dll")!));
+                foreach (var (rid, machine) in ReadyToRunImages)
+                {
+                    Assert.Equal(("ReadyToRun", machine), ImageKind(package.GetEntry($"runtimes/{rid}/lib/net10.0/Replicate.dll")!));
+                }
             }
 
             var assets = await File.ReadAllTextAsync(Path.Combine(app, "obj", "project.assets.json"));
@@ -101,6 +109,33 @@ public class PackagingTests
         {
             work.Delete(recursive: true);
         }
+    }
+
+    /// <summary>
+    /// The platforms the package carries a ReadyToRun image for, with the machine type crossgen2 writes for each: the
+    /// CPU's (x64 0x8664, Arm64 0xAA64), XOR-ed with a mark for the OS (Linux 0x7B79, Apple 0x4644, Windows none).
+    /// </summary>
+    private static readonly Dictionary<string, ushort> ReadyToRunImages = new()
+    {
+        ["linux-x64"] = 0x8664 ^ 0x7B79,
+        ["linux-arm64"] = 0xAA64 ^ 0x7B79,
+        ["win-x64"] = 0x8664,
+        ["osx-arm64"] = 0xAA64 ^ 0x4644,
+    };
+
+    /// <summary>Whether a packed assembly is IL or a ReadyToRun image, and the machine type in its PE header.</summary>
+    private static (string Kind, ushort Machine) ImageKind(System.IO.Compression.ZipArchiveEntry entry)
+    {
+        using var bytes = new MemoryStream();
+        using (var stream = entry.Open())
+        {
+            stream.CopyTo(bytes);
+        }
+
+        bytes.Position = 0;
+        using var image = new System.Reflection.PortableExecutable.PEReader(bytes);
+        var readyToRun = image.PEHeaders.CorHeader?.ManagedNativeHeaderDirectory.Size > 0;
+        return (readyToRun ? "ReadyToRun" : "IL", (ushort)image.PEHeaders.CoffHeader.Machine);
     }
 
     /// <summary>The repository's own package sources, with the folder feed first.</summary>
