@@ -28,8 +28,8 @@ internal sealed class BoundedLineStream(Stream inner, int maxEventBytes) : Strea
 
     public override ValueTask<int> ReadAsync(Memory<byte> buffer, CancellationToken cancellationToken = default)
     {
-        // Most reads of a busy stream find their bytes already buffered: no state machine for those (a fifth of the SDK's
-        // own cost per token of a stream of short tokens, measured in memory).
+        // Most reads of a busy stream find their bytes already buffered (every read of an in-memory one): those are
+        // checked and returned without an async state machine.
         var read = inner.ReadAsync(buffer, cancellationToken);
         if (!read.IsCompletedSuccessfully)
         {
