@@ -59,6 +59,36 @@ public class RunTests
     }
 
     [Fact]
+    public async Task Runs_OfOneModel_SendTheSameUriInstance_SoItsPartsAreWorkedOutOnce()
+    {
+        await using var h = await EmulatorHarness.StartAsync();
+        var model = h.Emulator.AddModel("acme/same", (_, _) => Task.FromResult<object?>("ok"));
+        var sent = new System.Collections.Concurrent.ConcurrentQueue<Uri>();
+        var options = new ReplicateClientOptions { ApiToken = h.Emulator.ApiToken, BaseAddress = h.Emulator.BaseAddress };
+        using var http = new HttpClient(ReplicateClient.CreateHttpMessageHandler(options, new CreateUriRecorder(sent)));
+        using var client = new ReplicateClient(http, options);
+
+        for (var i = 0; i < 3; i++)
+        {
+            Assert.Equal("ok", (await client.RunAsync("acme/same", new { })).AsString());
+        }
+
+        for (var i = 0; i < 2; i++)
+        {
+            Assert.Equal("ok", (await client.RunAsync($"acme/same:{model.VersionId}", new { })).AsString());
+        }
+
+        // A new Uri per call made the connection pool and the request writer work out its host and path again each time.
+        var uris = sent.ToArray();
+        Assert.Equal(5, uris.Length);
+        Assert.Equal(h.Emulator.BaseAddress + "models/acme/same/predictions", uris[0].AbsoluteUri);
+        Assert.Same(uris[0], uris[1]);
+        Assert.Same(uris[0], uris[2]);
+        Assert.Equal(h.Emulator.BaseAddress + "predictions", uris[3].AbsoluteUri);
+        Assert.Same(uris[3], uris[4]);
+    }
+
+    [Fact]
     public async Task Run_WaitZero_CreatesThenPolls()
     {
         await using var h = await EmulatorHarness.StartAsync(clientOptions: o => o.Wait = TimeSpan.Zero);
@@ -229,5 +259,19 @@ public class RunTests
 
         Assert.All(new[] { create, run, stream }, ex => Assert.Equal(nameof(PredictionOptions.Wait), ex.ParamName));
         Assert.Empty(h.Emulator.Requests);
+    }
+
+    /// <summary>Records the <see cref="Uri"/> instance of every create (POST) on its way to the socket.</summary>
+    private sealed class CreateUriRecorder(System.Collections.Concurrent.ConcurrentQueue<Uri> sent) : DelegatingHandler(new SocketsHttpHandler())
+    {
+        protected override Task<HttpResponseMessage> SendAsync(HttpRequestMessage request, CancellationToken cancellationToken)
+        {
+            if (request.Method == HttpMethod.Post)
+            {
+                sent.Enqueue(request.RequestUri!);
+            }
+
+            return base.SendAsync(request, cancellationToken);
+        }
     }
 }
