@@ -84,13 +84,12 @@ internal static class PredictionsCommand
     private static Argument<string> Id() => new("ID") { Description = "The prediction id" };
 
     /// <summary>
-    /// A succeeded prediction with file outputs as <c>replicate run</c> shows one (the files saved, their paths
-    /// printed; with <c>--json</c>, saved only when <c>--output-dir</c> is given); any other prediction's details.
+    /// A succeeded prediction with file outputs as <c>replicate run</c> shows one (see <see cref="RunCommand.WriteOutputAsync"/>,
+    /// which also decides when <c>--json</c> saves them); any other prediction's details.
     /// </summary>
     private static async Task WriteAsync(CliContext context, ReplicateClient client, Prediction prediction, string? outputDir)
     {
-        if (prediction.Status.IsSucceeded && (!context.Json || outputDir is not null)
-            && client.Predictions.GetOutput(prediction) is { } output && output.AsFiles().Count > 0)
+        if (prediction.Status.IsSucceeded && client.Predictions.GetOutput(prediction) is { } output && output.AsFiles().Count > 0)
         {
             await RunCommand.WriteOutputAsync(context, output, outputDir).ConfigureAwait(false);
             return;
